@@ -1,0 +1,172 @@
+"""Fixtures: a migrated, seeded database made once, and a fresh copy of it for every test.
+
+With DATABASE_URL pointing at PostgreSQL, the suite makes its own uniquely named databases on
+that server and drops them afterwards; otherwise it uses SQLite files in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+_INSTANCE = tempfile.mkdtemp(prefix="tracker-tests-")
+os.environ["TRACKER_INSTANCE_PATH"] = _INSTANCE
+os.environ.setdefault("TRACKER_MODE", "testing")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_DIR = ROOT / "seed"
+
+
+class SQLiteDatabases:
+    """Make SQLite database files; a copy is taken with the backup API, never a file copy."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def new(self) -> str:
+        return f"sqlite:///{self.folder / (secrets.token_hex(6) + '.db')}"
+
+    def copy(self, url: str) -> str:
+        target = self.new()
+        with sqlite3.connect(make_url(url).database) as source, sqlite3.connect(make_url(target).database) as copy:
+            source.backup(copy)
+        return target
+
+    def close(self) -> None:
+        pass
+
+    def drop(self, url: str) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(make_url(url).database + suffix).unlink(missing_ok=True)
+
+
+class PostgresDatabases:
+    """Make and drop uniquely named databases on the server DATABASE_URL points at."""
+
+    def __init__(self, server_url: str):
+        self.server = make_url(server_url)
+        self.admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
+
+    def new(self, template: str | None = None) -> str:
+        name = f"tracker_test_{os.getpid()}_{secrets.token_hex(4)}"
+        clause = f' TEMPLATE "{make_url(template).database}"' if template else ""
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def copy(self, url: str) -> str:
+        return self.new(template=url)
+
+    def drop(self, url: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+
+    def close(self) -> None:
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        factory = PostgresDatabases(url)
+    else:
+        factory = SQLiteDatabases(tmp_path_factory.mktemp("db"))
+    made: list[str] = []
+    original_new, original_copy = factory.new, factory.copy
+
+    def track(make):
+        def wrapper(*args, **kwargs):
+            made.append(make(*args, **kwargs))
+            return made[-1]
+
+        return wrapper
+
+    factory.new, factory.copy = track(original_new), track(original_copy)
+    yield factory
+    for made_url in made:
+        factory.drop(made_url)
+    factory.close()
+    shutil.rmtree(_INSTANCE, ignore_errors=True)
+
+
+def make_app(url: str, **overrides):
+    from tracker import create_app
+
+    config = {
+        "TESTING": True,
+        "TRACKER_MODE": "testing",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SEED_DIR": str(SEED_DIR),
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def dispose(app) -> None:
+    from tracker.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_database(databases):
+    """A database migrated to head and seeded with the catalogue, made once per run."""
+    from flask_migrate import upgrade
+
+    from tracker.catalogue import seeding
+    from tracker.catalogue.operations import seed_catalogue
+    from tracker.extensions import db
+
+    url = databases.new()
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+        seed_catalogue(seeding.load(SEED_DIR))
+        db.session.commit()
+    dispose(app)
+    return url
+
+
+@pytest.fixture
+def database_url(databases, template_database):
+    """A fresh copy of the seeded database for this test alone."""
+    url = databases.copy(template_database)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def app(database_url):
+    app = make_app(database_url)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def cli(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app):
+    """The app's database session inside an app context."""
+    from tracker.extensions import db
+
+    with app.app_context():
+        yield db.session

@@ -1,0 +1,49 @@
+"""The recommendation follow-up tracker of the Counter-Terrorism Committee."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from tracker import config as settings
+from tracker.core.db import render_item
+from tracker.extensions import babel, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Make the application: defaults, then the environment, then ``config``."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("TRACKER_INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_mapping(settings.load(app.instance_path, config))
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True, render_item=render_item
+    )
+    babel.init_app(app)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            from tracker.core.db import configure_sqlite
+
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
+
+    from tracker.core import access, web
+
+    web.init_app(app)
+    app.before_request(access.enforce)
+
+    from tracker.catalogue import cli as catalogue_cli
+    from tracker.catalogue.views import bp as catalogue_bp
+
+    app.register_blueprint(catalogue_bp)
+    catalogue_cli.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""Briefings, sessions, recommendations and entities; seeding from seed/."""

@@ -1,0 +1,56 @@
+"""Configuration: defaults, then the environment, then the caller's overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+
+MODES = ("production", "development", "demo", "testing")
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+def load(instance_path: str, overrides: dict | None = None) -> dict:
+    """Return the settings for one app, with the environment applied over the defaults."""
+    overrides = overrides or {}
+    mode = overrides.get("TRACKER_MODE") or os.environ.get("TRACKER_MODE", "production")
+    if mode not in MODES:
+        raise ConfigError(f"TRACKER_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+    default_db = "sqlite:///" + os.path.join(instance_path, "tracker.db")
+    config = {
+        "TRACKER_MODE": mode,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SQLITE_BUSY_TIMEOUT_SECONDS": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "15")),
+        "SEED_DIR": os.environ.get(
+            "SEED_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "seed")
+        ),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1" if mode == "production" else "0") == "1",
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30"))),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024))),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    config.update(overrides)
+    _check_secret_key(config)
+    return config
+
+
+def _check_secret_key(config: dict) -> None:
+    key = config.get("SECRET_KEY")
+    if config["TRACKER_MODE"] in ("production",):
+        if not key or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY must be set to at least {MIN_SECRET_KEY_LENGTH} characters in production "
+                "(set TRACKER_MODE=development or demo to run locally without one)"
+            )
+    elif not key:
+        # Development, demo and tests: a fresh key each start is safe, sessions just end.
+        config["SECRET_KEY"] = secrets.token_hex(32)

@@ -1,0 +1,1 @@
+"""What every domain shares: the database base class, permissions, helpers."""

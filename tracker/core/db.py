@@ -1,0 +1,113 @@
+"""The declarative base, its constraint naming convention, and engine settings."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are refused: use tracker.core.db.utcnow()")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class TitledEnum(str, enum.Enum):
+    """A string enum whose members carry a display title (set ``__titles__`` after the class)."""
+
+    __titles__: dict = {}
+
+    @property
+    def title(self) -> str:
+        return str(self.__titles__.get(self, self.value))
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
+    """Store an enum by value in a VARCHAR that a named CHECK constraint restricts."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        length=max(len(m.value) for m in enum_cls),
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+def configure_sqlite(engine: Engine, busy_timeout: float) -> None:
+    """WAL, foreign keys, durable writes, a busy timeout, and BEGIN IMMEDIATE for writers.
+
+    pysqlite's own transaction handling is switched off so that we emit BEGIN ourselves: a
+    transaction that starts as a reader and later writes can fail with "database is locked"
+    without waiting, so requests that may write take the write lock up front.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def _may_write() -> bool:
+    from flask import has_request_context, request
+
+    if has_request_context():
+        return request.method not in ("GET", "HEAD", "OPTIONS")
+    return True
+
+
+def render_item(type_, obj, autogen_context):
+    """Write our column types into migrations as plain SQLAlchemy types, so they stand alone."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

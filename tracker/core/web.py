@@ -1,0 +1,68 @@
+"""Security headers and generic error pages, the same for every domain."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+_MESSAGES = {
+    400: lambda: _("The request could not be understood. Please go back and try again."),
+    403: lambda: _("You do not have permission to see this page."),
+    404: lambda: _("There is nothing at this address."),
+    405: lambda: _("This address does not accept that kind of request."),
+    409: lambda: _("Someone else changed this in the meantime. Nothing was saved."),
+    413: lambda: _("The file or form you sent is too large."),
+    429: lambda: _("Too many attempts. Please wait a minute and try again."),
+    500: lambda: _("Something went wrong on our side. Nothing was changed; please try again."),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(lambda: {"get_locale": get_locale})
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    from flask import current_app
+
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    message = _MESSAGES.get(error.code, lambda: error.description)()
+    response = render_template("error.html", code=error.code, title=error.name, message=message)
+    return response, error.code
+
+
+def _unexpected_error(error: Exception):
+    from flask import current_app
+
+    from tracker.extensions import db
+
+    db.session.rollback()
+    current_app.logger.exception("unhandled error")
+    try:
+        page = render_template("error.html", code=500, title="Internal Server Error", message=_MESSAGES[500]())
+    except Exception:  # the page itself failed: answer plainly rather than not at all
+        current_app.logger.exception("error page failed")
+        page = "Internal Server Error"
+    return page, 500

@@ -1,0 +1,1 @@
+"""Assignments, reporting rounds, progress updates, the workflow and its review."""
