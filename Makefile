@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	TRACKER_MODE=demo $(FLASK) db upgrade
 	TRACKER_MODE=demo $(FLASK) seed
+	TRACKER_MODE=demo $(FLASK) demo
 	TRACKER_MODE=demo $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(STAMP)

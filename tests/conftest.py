@@ -106,6 +106,7 @@ def make_app(url: str, **overrides):
         "TRACKER_MODE": "testing",
         "SQLALCHEMY_DATABASE_URI": url,
         "SEED_DIR": str(SEED_DIR),
+        "RATELIMIT_ENABLED": False,
     }
     config.update(overrides)
     return create_app(config)
@@ -170,3 +171,27 @@ def db_session(app):
 
     with app.app_context():
         yield db.session
+
+
+@pytest.fixture
+def create_user(app):
+    """Return a factory of accounts that can sign in with ``tests.helpers.PASSWORD``."""
+    from tests.helpers import PASSWORD
+    from tracker.accounts import operations
+    from tracker.accounts.models import Role
+    from tracker.catalogue.models import Entity
+    from tracker.extensions import db
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "focal_point", entity: str | None = "FRA", email: str | None = None, password: str = PASSWORD):
+        with app.app_context():
+            code = entity if role == "focal_point" else None
+            found = db.session.scalar(db.select(Entity).filter_by(code=code)) if code else None
+            user = operations.create_user(
+                email or f"{role}{next(counter)}@example.org", f"Test {role}", Role(role), found, password=password
+            )
+            db.session.commit()  # the test client reads through its own session
+            return user.email
+
+    return make

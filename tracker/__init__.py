@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext
 
 from tracker import config as settings
 from tracker.core.db import render_item
-from tracker.extensions import babel, db, migrate
+from tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,13 @@ def create_app(config: dict | None = None) -> Flask:
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True, render_item=render_item
     )
     babel.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
     app.jinja_env.add_extension("jinja2.ext.do")
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -41,9 +49,15 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     app.before_request(access.enforce)
 
+    from tracker.accounts import cli as accounts_cli
+    from tracker.accounts.views import bp as accounts_bp
+    from tracker.audit import cli as audit_cli
     from tracker.catalogue import cli as catalogue_cli
     from tracker.catalogue.views import bp as catalogue_bp
 
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(accounts_bp)
     catalogue_cli.init_app(app)
+    accounts_cli.init_app(app)
+    audit_cli.init_app(app)
     return app

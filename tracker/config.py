@@ -29,6 +29,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SEED_DIR": os.environ.get(
             "SEED_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "seed")
         ),
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "ABSOLUTE_SESSION_SECONDS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1" if mode == "production" else "0") == "1",
@@ -40,7 +44,21 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
     }
     config.update(overrides)
     _check_secret_key(config)
+    _cookies(config)
     return config
+
+
+def _cookies(config: dict) -> None:
+    """Secure cookies get the __Host- prefix; the remember-me cookie is never used."""
+    if config["SESSION_COOKIE_SECURE"]:
+        config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
+    config.update(
+        REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
+        REMEMBER_COOKIE_SECURE=config["SESSION_COOKIE_SECURE"],
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which has its own limits
+    )
 
 
 def _check_secret_key(config: dict) -> None:

@@ -15,6 +15,7 @@ from tracker.catalogue.models import (
     SourceParagraph,
     Theme,
 )
+from tracker.audit.operations import record
 from tracker.catalogue.seeding import Catalogue
 from tracker.core.db import utcnow
 from tracker.extensions import db
@@ -36,6 +37,8 @@ def seed_catalogue(catalogue: Catalogue) -> Counter:
     entities = seeder.entities(catalogue)
     seeder.rounds(catalogue)
     seeder.recommendations(briefing, catalogue, sessions, paragraphs, themes, entities)
+    if changes:
+        record("catalogue.seeded", target=briefing, data={"changes": dict(sorted(changes.items()))})
     db.session.flush()
     return changes
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 CSP = (
@@ -27,6 +29,7 @@ _MESSAGES = {
 def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"get_locale": get_locale})
     app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -40,9 +43,21 @@ def _security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     from flask import current_app
 
+    if current_user and current_user.is_authenticated:
+        headers["Cache-Control"] = "no-store"
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def _csrf_error(error: CSRFError):
+    from flask import request
+
+    from tracker.core.access import security_log
+
+    security_log.warning("CSRF check failed at %s from %s: %s", request.path, request.remote_addr, error.description)
+    message = _("This form has expired or did not come from this site. Nothing was saved: go back, reload the page and try again.")
+    return render_template("error.html", code=400, title=_("Form expired"), message=message), 400
 
 
 def _http_error(error: HTTPException):

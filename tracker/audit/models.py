@@ -1,0 +1,82 @@
+"""Audit events: one row per change, chained by SHA-256 so that any alteration shows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.core.db import UTCDateTime
+from tracker.extensions import db
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """Serialize the way the hash sees it: sorted keys, no spaces, UTF-8 text as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class AuditEvent(db.Model):
+    """One recorded change. The database refuses UPDATE and DELETE on this table."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_target", "target_type", "target_id", "seq"),
+        Index("ix_audit_events_entity_seq", "entity_id", "seq"),
+        Index("ix_audit_events_occurred_at", "occurred_at"),
+    )
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(254))
+    actor_role: Mapped[Optional[str]] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(60), index=True)
+    target_type: Mapped[Optional[str]] = mapped_column(String(40))
+    target_id: Mapped[Optional[int]]
+    entity_id: Mapped[Optional[int]] = mapped_column(ForeignKey("entities.id"))
+    data: Mapped[dict] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    def payload(self) -> dict:
+        """Return every field the hash covers, in the form exports carry."""
+        return {
+            "seq": self.seq,
+            "occurred_at": self.occurred_at.isoformat(),
+            "actor_id": self.actor_id,
+            "actor_label": self.actor_label,
+            "actor_role": self.actor_role,
+            "kind": self.kind,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "entity_id": self.entity_id,
+            "data": self.data,
+        }
+
+    def compute_hash(self) -> str:
+        return chain_hash(self.prev_hash, self.payload())
+
+
+def chain_hash(prev_hash: str, payload: dict) -> str:
+    """Hash one event: SHA-256 over the previous hash and the event's canonical JSON."""
+    return hashlib.sha256((prev_hash + canonical_json(payload)).encode("utf-8")).hexdigest()
+
+
+class AuditHead(db.Model):
+    """The single row holding the chain's last sequence number and hash.
+
+    Writers lock it (SELECT ... FOR UPDATE on PostgreSQL; SQLite writers are already serialized
+    by BEGIN IMMEDIATE), so events are numbered and chained one at a time.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))
