@@ -128,12 +128,14 @@ def template_database(databases):
     from tracker.catalogue import seeding
     from tracker.catalogue.operations import seed_catalogue
     from tracker.extensions import db
+    from tracker.progress.operations import ensure_assignments
 
     url = databases.new()
     app = make_app(url)
     with app.app_context():
         upgrade()
         seed_catalogue(seeding.load(SEED_DIR))
+        ensure_assignments()
         db.session.commit()
     dispose(app)
     return url
@@ -195,3 +197,80 @@ def create_user(app):
             return user.email
 
     return make
+
+
+@pytest.fixture
+def reporting(app):
+    """Make assignments' updates in any state through the real operations."""
+    return Reporting(app)
+
+
+class Reporting:
+    def __init__(self, app):
+        self.app = app
+        self.users: dict[str, int] = {}
+
+    def _user(self, role: str, entity: str | None = None):
+        from tracker.accounts import operations as accounts
+        from tracker.accounts.models import Role, User
+        from tracker.catalogue.models import Entity
+
+        key = f"{role}:{entity}"
+        if key not in self.users:
+            found = db_session_scalar(Entity, code=entity) if entity else None
+            user = accounts.create_user(f"{role}.{(entity or 'x').lower()}.fixture@example.org", f"Fixture {role} {entity or ''}", Role(role), found)
+            self.users[key] = user.id
+        from tracker.extensions import db
+
+        return db.session.get(User, self.users[key])
+
+    def assignment(self, entity: str, item: str) -> int:
+        with self.app.app_context():
+            return self._assignment(entity, item).id
+
+    def _assignment(self, entity: str, item: str):
+        from sqlalchemy import select
+
+        from tracker.catalogue.models import Entity, Recommendation
+        from tracker.extensions import db
+        from tracker.progress.models import Assignment
+
+        return db.session.scalar(
+            select(Assignment).join(Assignment.recommendation).join(Assignment.entity)
+            .where(Entity.code == entity, Recommendation.code == item)
+        )
+
+    def update(self, entity: str, item: str, state: str = "draft", *, claimed: str = "in_progress",
+               narrative: str = "Work has started.", confidentiality: str = "committee", links=("https://example.org/law",),
+               assessed: str | None = None, upload=None) -> int:
+        """Create an update and walk it to ``state``; return its id."""
+        from tracker.extensions import db
+        from tracker.progress import operations
+        from tracker.progress.models import Confidentiality, ImplementationStatus
+
+        with self.app.app_context():
+            author = self._user("focal_point", entity)
+            update = operations.create_update(
+                self._assignment(entity, item), author, claimed_status=ImplementationStatus(claimed),
+                narrative=narrative, confidentiality=Confidentiality(confidentiality), links=list(links), upload=upload,
+            )
+            if state != "draft":
+                operations.submit_update(update, author)
+            if state in ("accepted", "returned"):
+                reviewer = self._user("secretariat")
+                if state == "accepted":
+                    status = ImplementationStatus(assessed or claimed)
+                    reason = "" if status.value == claimed else "The evidence supports a different status."
+                    operations.accept_update(update, reviewer, assessed_status=status, reason=reason)
+                else:
+                    operations.return_update(update, reviewer, comment="Please add the law's reference.")
+            db.session.commit()
+            return update.id
+
+
+def db_session_scalar(model, **filters):
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+
+    return db.session.scalar(select(model).filter_by(**filters))

@@ -1,12 +1,16 @@
-"""Every route × every role (SECURITY.md 11, 15, 16).
+"""Every route × every role × own and other entity (SECURITY.md 11, 12, 15, 16).
 
 Each route of the app has an expectation here; a new route without one fails the suite.
-Scope within a role (own or other entity) is tested with the objects themselves, in the
-domains' own tests, where lists and exports are checked by content.
+The focal point belongs to France (FRA); "other" objects belong to Nigeria (NGA). Another
+entity's objects answer 404, so their existence is not revealed. Lists and exports are checked
+by content in the domains' own tests.
 """
+
+import io
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from tests.helpers import csrf_token, login
 from tracker.accounts.models import User
@@ -24,31 +28,62 @@ def signed_in(status):
     return {"anonymous": 302, **dict.fromkeys(ROLES[1:], status)}
 
 
-def only(*roles, ok=200):
-    return {role: (ok if role in roles else 302 if role == "anonymous" else 403) for role in ROLES}
+def only(*roles, ok=200, others=403):
+    return {role: (ok if role in roles else 302 if role == "anonymous" else others) for role in ROLES}
 
 
-# endpoint: (method, url, {role: expected status}); {user} is a user id that exists.
+def roles(**statuses):
+    return {"anonymous": 302, "admin": 403, **statuses}
+
+
+# endpoint: [(method, url, {role: expected status})]; placeholders name objects made below.
 ROUTES = {
-    "static": ("GET", "/static/tracker.css", everyone(200)),
-    "catalogue.index": ("GET", "/", everyone(302)),
-    "catalogue.briefing": ("GET", B, everyone(200)),
-    "catalogue.session": ("GET", f"{B}/sessions/I", everyone(200)),
-    "catalogue.item": ("GET", f"{B}/items/I.3", everyone(200)),
-    "catalogue.summary": ("GET", f"{B}/summary", everyone(200)),
-    "accounts.login": ("GET", "/login", everyone(200)),
-    "accounts.logout": ("POST", "/logout", signed_in(302)),
-    "accounts.account": ("GET", "/account", signed_in(200)),
-    "accounts.sign_out_everywhere": ("POST", "/account/sign-out-everywhere", signed_in(302)),
-    "accounts.redeem": ("GET", "/account/link/not-a-real-token", everyone(404)),
-    "accounts.users": ("GET", "/admin/users", only("admin")),
-    "accounts.invite": ("GET", "/admin/users/invite", only("admin")),
-    "accounts.edit_user": ("GET", "/admin/users/{user}", only("admin")),
-    "accounts.set_active": ("POST", "/admin/users/{user}/reactivate", only("admin", ok=302)),
-    "accounts.issue_reset": ("POST", "/admin/users/{user}/reset", only("admin")),
+    "static": [("GET", "/static/tracker.css", everyone(200))],
+    "catalogue.index": [("GET", "/", everyone(302))],
+    "catalogue.briefing": [("GET", B, everyone(200))],
+    "catalogue.session": [("GET", f"{B}/sessions/I", everyone(200))],
+    "catalogue.item": [("GET", f"{B}/items/I.3", everyone(200))],
+    "catalogue.summary": [("GET", f"{B}/summary", everyone(200))],
+    "accounts.login": [("GET", "/login", everyone(200))],
+    "accounts.logout": [("POST", "/logout", signed_in(302))],
+    "accounts.account": [("GET", "/account", signed_in(200))],
+    "accounts.sign_out_everywhere": [("POST", "/account/sign-out-everywhere", signed_in(302))],
+    "accounts.redeem": [("GET", "/account/link/not-a-real-token", everyone(404))],
+    "accounts.users": [("GET", "/admin/users", only("admin"))],
+    "accounts.invite": [("GET", "/admin/users/invite", only("admin"))],
+    "accounts.edit_user": [("GET", "/admin/users/{user}", only("admin"))],
+    "accounts.set_active": [("POST", "/admin/users/{user}/reactivate", only("admin", ok=302))],
+    "accounts.issue_reset": [("POST", "/admin/users/{user}/reset", only("admin"))],
+    "progress.home": [("GET", "/home", signed_in(302))],
+    "progress.worklist": [("GET", "/worklist", only("focal_point"))],
+    "progress.assignment": [
+        ("GET", "/assignments/{own_assignment}", roles(focal_point=200, secretariat=200, auditor=200)),
+        ("GET", "/assignments/{other_assignment}", roles(focal_point=404, secretariat=200, auditor=200)),
+    ],
+    "progress.set_due": [("POST", "/assignments/{own_assignment}/due", only("secretariat", ok=302))],
+    "progress.new_update": [
+        ("GET", "/assignments/{own_assignment}/updates/new", only("focal_point")),
+        ("GET", "/assignments/{other_assignment}/updates/new", only("focal_point", ok=404)),
+    ],
+    "progress.update": [
+        ("GET", "/updates/{own_draft}", roles(focal_point=200, secretariat=404, auditor=404)),
+        ("GET", "/updates/{other_draft}", roles(focal_point=404, secretariat=404, auditor=404)),
+        ("GET", "/updates/{other_submitted}", roles(focal_point=404, secretariat=200, auditor=200)),
+    ],
+    "progress.edit_update": [
+        ("GET", "/updates/{own_draft}/edit", only("focal_point")),
+        ("GET", "/updates/{other_draft}/edit", only("focal_point", ok=404)),
+    ],
+    "progress.transition": [
+        ("POST", "/updates/{other_submitted}/withdraw", only("focal_point", ok=404)),
+        ("POST", "/updates/{other_draft}/submit", only("focal_point", ok=404)),
+    ],
+    "progress.review": [("POST", "/updates/{other_submitted}/review", only("secretariat", ok=400))],
+    "progress.evidence": [("GET", "/evidence/{other_evidence}", roles(focal_point=404, secretariat=200, auditor=200))],
+    "progress.review_queue": [("GET", "/review", roles(focal_point=403, secretariat=200, auditor=200))],
+    "progress.rounds": [("GET", "/rounds", only("secretariat"))],
+    "progress.edit_round": [("GET", "/rounds/1", only("secretariat"))],
 }
-
-
 SIGNING_OUT = {"accounts.logout", "accounts.sign_out_everywhere"}
 
 
@@ -58,29 +93,49 @@ def test_every_route_has_an_expectation(app):
 
 
 @pytest.fixture
-def as_role(app, create_user):
+def objects(app, create_user, reporting):
     target = create_user("focal_point", "NGA", email="target@example.org")
-    with app.app_context():
-        target_id = db.session.scalar(select(User.id).filter_by(email=target))
+    pdf = FileStorage(stream=io.BytesIO(b"%PDF-1.4 evidence"), filename="report.pdf")
+    made = {
+        "own_assignment": reporting.assignment("FRA", "I.3"),
+        "other_assignment": reporting.assignment("NGA", "I.3"),
+        "own_draft": reporting.update("FRA", "I.4"),
+        "other_draft": reporting.update("NGA", "I.4"),
+        "other_submitted": reporting.update("NGA", "I.5", "submitted", upload=pdf),
+    }
+    from tracker.progress.models import Evidence
 
+    with app.app_context():
+        made["user"] = db.session.scalar(select(User.id).filter_by(email=target))
+        made["other_evidence"] = db.session.scalar(select(Evidence.id).where(Evidence.stored_name.is_not(None)))
+    return made
+
+
+@pytest.fixture
+def as_role(app, create_user):
     def client_for(role):
         client = app.test_client()
         if role != "anonymous":
-            login(client, create_user(role))
-        return client, target_id
+            login(client, create_user(role, "FRA"))
+        return client
 
     return client_for
 
 
+def cases():
+    for endpoint, entries in ROUTES.items():
+        for method, url, expected in entries:
+            yield endpoint, method, url, expected
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_matrix(as_role, role):
-    client, target_id = as_role(role)
+def test_matrix(as_role, objects, role):
+    client = as_role(role)
     failures = []
     # Reads first, then writes; each way of signing out gets a session of its own.
-    order = sorted(ROUTES.items(), key=lambda r: r[1][0] == "POST")
-    for endpoint, (method, url, expected) in order:
-        url = url.format(user=target_id)
-        browser = as_role(role)[0] if endpoint in SIGNING_OUT else client
+    for endpoint, method, url, expected in sorted(cases(), key=lambda case: case[1] == "POST"):
+        url = url.format(**objects)
+        browser = as_role(role) if endpoint in SIGNING_OUT else client
         if method == "GET":
             response = browser.get(url)
         else:
@@ -92,22 +147,25 @@ def test_matrix(as_role, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_state_changing_requests_without_a_csrf_token_are_refused(as_role, role):
-    client, target_id = as_role(role)
-    for method, url, _ in ROUTES.values():
+def test_state_changing_requests_without_a_csrf_token_are_refused(as_role, objects, role):
+    client = as_role(role)
+    for _, method, url, _ in cases():
         if method == "POST":
-            response = client.post(url.format(user=target_id))
+            response = client.post(url.format(**objects))
             assert response.status_code == 400, url
 
 
-def test_get_never_changes_state(app, as_role):
+def test_get_never_changes_state(app, as_role, objects):
     from tracker.audit.models import AuditEvent
 
-    client, target_id = as_role("admin")
     with app.app_context():
         before = db.session.scalar(select(db.func.max(AuditEvent.seq)))
-    for method, url, _ in ROUTES.values():
-        if method == "GET":
-            client.get(url.format(user=target_id)).close()
-    with app.app_context():
-        assert db.session.scalar(select(db.func.max(AuditEvent.seq))) == before
+    for role in ROLES:
+        client = as_role(role)
+        with app.app_context():
+            before = db.session.scalar(select(db.func.max(AuditEvent.seq)))
+        for _, method, url, _ in cases():
+            if method == "GET":
+                client.get(url.format(**objects)).close()
+        with app.app_context():
+            assert db.session.scalar(select(db.func.max(AuditEvent.seq))) == before, role

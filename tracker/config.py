@@ -30,6 +30,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
             "SEED_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "seed")
         ),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "TODAY": os.environ.get("TRACKER_TODAY"),
+        "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR", os.path.join(instance_path, "evidence")),
+        "MAX_EVIDENCE_BYTES": int(os.environ.get("MAX_EVIDENCE_BYTES", str(8 * 1024 * 1024))),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "ABSOLUTE_SESSION_SECONDS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600,

@@ -19,11 +19,11 @@ def add_events(n=3):
 
 
 def test_seeding_was_recorded_and_the_chain_verifies(db_session, cli):
-    kinds = db_session.scalars(select(AuditEvent.kind)).all()
-    assert kinds == ["catalogue.seeded"]
+    kinds = db_session.scalars(select(AuditEvent.kind).order_by(AuditEvent.seq)).all()
+    assert kinds == ["catalogue.seeded", "assignments.generated"]
     add_events()
     result = cli.invoke(args=["audit", "verify"])
-    assert result.exit_code == 0 and "4 events" in result.output
+    assert result.exit_code == 0 and "5 events" in result.output
 
 
 @pytest.mark.parametrize("statement", [
@@ -35,7 +35,7 @@ def test_the_database_refuses_to_change_events(db_session, statement):
     with pytest.raises(DatabaseError, match="append-only"):
         db_session.execute(text(statement))
     db_session.rollback()
-    assert db_session.scalar(select(func.count()).select_from(AuditEvent)) == 4
+    assert db_session.scalar(select(func.count()).select_from(AuditEvent)) == 5
 
 
 def _tamper(db_session, sql):
@@ -65,7 +65,7 @@ def test_verify_names_the_first_altered_event(db_session, cli, sql, seq, problem
 
 def test_verify_notices_a_truncated_tail(db_session, cli):
     add_events()
-    _tamper(db_session, "DELETE FROM audit_events WHERE seq = 4")
+    _tamper(db_session, "DELETE FROM audit_events WHERE seq = 5")
     result = cli.invoke(args=["audit", "verify"])
     assert result.exit_code != 0 and "head" in result.output
 
@@ -95,4 +95,4 @@ def test_a_change_and_its_event_commit_together(app, client, create_user, monkey
 def test_head_is_reported(db_session):
     add_events(2)
     seq, head = queries.head()
-    assert seq == 3 and head == db_session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == 3))
+    assert seq == 4 and head == db_session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == 4))

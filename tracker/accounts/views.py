@@ -35,7 +35,7 @@ def load_user(session_token: str) -> User | None:
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("catalogue.index")
+    return url_for("progress.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from tracker.catalogue import queries, seeding
 from tracker.catalogue.operations import seed_catalogue
 from tracker.extensions import db
+from tracker.progress.operations import ensure_assignments
 
 catalogue_group = AppGroup("catalogue", help="Read the catalogue of recommendations.")
 
@@ -25,6 +26,9 @@ def seed_command(seed_dir: str | None) -> None:
     except seeding.CatalogueError as exc:
         raise click.ClickException(str(exc)) from exc
     changes = seed_catalogue(catalogue)
+    added = ensure_assignments()
+    if added:
+        changes["assignments added"] += added
     db.session.commit()
     if changes:
         click.echo("Seeded: " + ", ".join(f"{count} {what}" for what, count in sorted(changes.items())))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
@@ -26,6 +26,15 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Return the current time, timezone-aware, in UTC."""
     return datetime.now(timezone.utc)
+
+
+def today() -> date:
+    """Return today's date in UTC, or the configured ``TODAY`` (demo data lives in 2018-19)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.config.get("TODAY"):
+        return date.fromisoformat(current_app.config["TODAY"])
+    return utcnow().date()
 
 
 class UTCDateTime(TypeDecorator):

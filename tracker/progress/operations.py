@@ -1,0 +1,325 @@
+"""Workflow transitions. Each checks, changes the update and the assignment's projection,
+flushes, and records its audit event; the caller commits once."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import insert, select
+
+from tracker.audit.operations import digest, record
+from tracker.catalogue.models import Entity, EntityKind, Recommendation
+from tracker.core.db import utcnow
+from tracker.core.errors import Conflict, Refused
+from tracker.extensions import db
+from tracker.progress import evidence as evidence_files
+from tracker.progress.models import (
+    TRANSITIONS,
+    Assignment,
+    Confidentiality,
+    Evidence,
+    EvidenceKind,
+    ImplementationStatus,
+    ProgressUpdate,
+    ReportingRound,
+    UpdateState,
+)
+
+NARRATIVE_LIMIT = 20_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_URL = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
+
+
+# Assignments and rounds
+
+
+def ensure_assignments() -> int:
+    """Give every active item one assignment per addressee; never remove one. Return how many were added."""
+    existing = {tuple(row) for row in db.session.execute(select(Assignment.recommendation_id, Assignment.entity_id))}
+    states = db.session.scalars(select(Entity.id).where(Entity.kind == EntityKind.member_state)).all()
+    rows = []
+    for item in db.session.scalars(Recommendation.select_active()):
+        entity_ids = [e.id for e in item.entities] + (states if item.addressed_to_member_states else [])
+        rows += [
+            {"recommendation_id": item.id, "entity_id": entity_id, "due": item.due, "official_status": ImplementationStatus.not_started, "version": 1}
+            for entity_id in dict.fromkeys(entity_ids)
+            if (item.id, entity_id) not in existing
+        ]
+    if rows:
+        db.session.execute(insert(Assignment), rows)
+        record("assignments.generated", data={"added": len(rows)})
+    return len(rows)
+
+
+def set_assignment_due(assignment: Assignment, due: date, *, actor) -> None:
+    if due == assignment.due:
+        return
+    before = assignment.due
+    assignment.due = due
+    _record(assignment, "assignment.due_changed", actor, {"before": before.isoformat(), "after": due.isoformat()})
+
+
+def current_round() -> ReportingRound | None:
+    """Return the round open for updates: the next cut-off to come, else the latest one."""
+    from tracker.core.db import today
+
+    rounds = db.session.scalars(select(ReportingRound).order_by(ReportingRound.due, ReportingRound.id)).all()
+    upcoming = [r for r in rounds if r.due >= today()]
+    return upcoming[0] if upcoming else (rounds[-1] if rounds else None)
+
+
+def save_round(round_: ReportingRound | None, *, code: str, title: str, due: date, meeting_date: date, actor) -> ReportingRound:
+    """Add a round (``round_`` None) or change one; the cut-off falls on or before the meeting."""
+    if due > meeting_date:
+        raise Refused(_("The cut-off must fall on or before the meeting date."), field="due")
+    clash = db.session.scalar(select(ReportingRound).where(ReportingRound.code == code))
+    if clash is not None and clash is not round_:
+        raise Refused(_("Another round already uses this code."), field="code")
+    created = round_ is None
+    if created:
+        round_ = ReportingRound()
+        db.session.add(round_)
+    before = {} if created else _round_data(round_)
+    round_.code, round_.title, round_.due, round_.meeting_date = code, title.strip(), due, meeting_date
+    after = _round_data(round_)
+    if before != after:
+        record("round.created" if created else "round.updated", actor=actor, target=round_, data={"before": before, "after": after})
+    return round_
+
+
+def _round_data(round_: ReportingRound) -> dict:
+    return {"code": round_.code, "title": round_.title, "due": round_.due.isoformat(), "meeting_date": round_.meeting_date.isoformat()}
+
+
+# Updates
+
+
+def clean_text(value: str | None, *, field: str, limit: int = NARRATIVE_LIMIT) -> str:
+    """Normalize line ends and refuse control characters and oversize text."""
+    value = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if _CONTROL.search(value):
+        raise Refused(_("The text contains control characters; please remove them."), field=field)
+    if len(value) > limit:
+        raise Refused(_("The text is longer than %(num)d characters.", num=limit), field=field)
+    return value
+
+
+def parse_links(text: str | None) -> list[str]:
+    """Split one link per line; each must be an http(s) address."""
+    links = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    for link in links:
+        if len(link) > 2000 or not _URL.match(link):
+            raise Refused(_("“%(link)s” is not a web address starting with https:// or http://.", link=link[:80]), field="evidence_links")
+    return list(dict.fromkeys(links))
+
+
+def _record(assignment: Assignment, kind: str, actor, data: dict, update: ProgressUpdate | None = None):
+    assignment.last_activity_at = utcnow()
+    payload = {"assignment_id": assignment.id, "item": assignment.recommendation.code, **data}
+    return record(kind, actor=actor, target=update or assignment, entity=assignment.entity, data=payload)
+
+
+def _content(update: ProgressUpdate) -> dict:
+    return {
+        "claimed_status": update.claimed_status.value,
+        "narrative": update.narrative,
+        "confidentiality": update.confidentiality.value,
+        "evidence": [e.describe() for e in update.current_evidence],
+    }
+
+
+def _private(update: ProgressUpdate) -> dict:
+    """What the log may say of a draft: that it changed, and a digest of its content."""
+    return {"update_id": update.id, "state": update.state.value, "content_sha256": digest(_content(update))}
+
+
+def _check_version(update: ProgressUpdate, version: int | None) -> None:
+    if version is not None and version != update.version:
+        raise Conflict(_("Someone else saved this update after you opened it. Your text is kept below; compare it with the saved version and save again."))
+
+
+def create_update(
+    assignment: Assignment,
+    author,
+    *,
+    claimed_status: ImplementationStatus,
+    narrative: str,
+    confidentiality: Confidentiality,
+    links: list[str] = (),
+    upload=None,
+) -> ProgressUpdate:
+    """Start a draft; an assignment has at most one open update."""
+    if not assignment.can_report(author):
+        raise Refused(_("This assignment already has an open update, or is not yours to report on."))
+    round_ = current_round()
+    if round_ is None:
+        raise Refused(_("No reporting round is open."))
+    update = ProgressUpdate(
+        assignment=assignment,
+        round=round_,
+        entity_id=assignment.entity_id,
+        author_id=author.id,
+        state=UpdateState.draft,
+        claimed_status=claimed_status,
+        narrative=clean_text(narrative, field="narrative"),
+        confidentiality=confidentiality,
+    )
+    db.session.add(update)
+    db.session.flush()
+    _add_evidence(update, author, links, upload)
+    assignment.open_update = update
+    _record(assignment, "update.created", author, _private(update), update)
+    return update
+
+
+def edit_update(
+    update: ProgressUpdate,
+    author,
+    *,
+    version: int | None,
+    claimed_status: ImplementationStatus,
+    narrative: str,
+    confidentiality: Confidentiality,
+    links: list[str] = (),
+    upload=None,
+    remove_evidence: list[int] = (),
+) -> None:
+    """Change a draft or a returned update; a stale version is refused."""
+    if not update.can_edit(author):
+        raise Refused(_("Only drafts and returned updates of your own entity can be edited."))
+    _check_version(update, version)
+    update.claimed_status = claimed_status
+    update.narrative = clean_text(narrative, field="narrative")
+    update.confidentiality = confidentiality
+    now = utcnow()
+    for item in update.current_evidence:
+        if item.id in remove_evidence:
+            item.removed_at = now
+    _add_evidence(update, author, links, upload)
+    update.updated_at = now
+    data = _private(update) if update.state is UpdateState.draft else {"update_id": update.id, "state": update.state.value, **_content(update)}
+    _record(update.assignment, "update.edited", author, data, update)
+
+
+def _add_evidence(update: ProgressUpdate, author, links, upload) -> None:
+    known = {e.url for e in update.current_evidence if e.kind is EvidenceKind.link}
+    for link in links:
+        if link not in known:
+            db.session.add(Evidence(update=update, kind=EvidenceKind.link, url=link, added_by_id=author.id))
+    if upload is not None and getattr(upload, "filename", ""):
+        stored = evidence_files.store(upload)
+        db.session.add(
+            Evidence(
+                update=update,
+                kind=EvidenceKind.file,
+                filename=stored.filename,
+                stored_name=stored.stored_name,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                added_by_id=author.id,
+            )
+        )
+    db.session.flush()
+
+
+def _transition(update: ProgressUpdate, action: str) -> UpdateState:
+    target = TRANSITIONS.get((update.state, action))
+    if target is None:
+        raise Refused(
+            _("An update that is “%(state)s” cannot be %(action)s.", state=update.state.title, action=_ACTION_WORDS[action]())
+        )
+    return target
+
+
+_ACTION_WORDS = {
+    "submit": lambda: _("submitted"),
+    "withdraw": lambda: _("withdrawn"),
+    "accept": lambda: _("accepted"),
+    "return": lambda: _("returned"),
+}
+
+
+def check_complete(update: ProgressUpdate) -> None:
+    """An implemented claim needs a narrative and evidence; not applicable needs a justification."""
+    if update.claimed_status is ImplementationStatus.implemented:
+        if not update.narrative:
+            raise Refused(_("To report the item implemented, describe what was done in the narrative."), field="narrative")
+        if not update.current_evidence:
+            raise Refused(_("To report the item implemented, add at least one piece of evidence (a link or a file)."), field="evidence_links")
+    if update.claimed_status is ImplementationStatus.not_applicable and not update.narrative:
+        raise Refused(_("To report the item not applicable, explain why in the narrative."), field="narrative")
+
+
+def submit_update(update: ProgressUpdate, author, *, version: int | None = None) -> None:
+    if not update.can_submit(author):
+        _transition(update, "submit")  # names the state when that is the reason
+        raise Refused(_("Only focal points of this entity can submit its updates."))
+    _check_version(update, version)
+    target = _transition(update, "submit")
+    check_complete(update)
+    update.state, update.submitted_at, update.updated_at = target, utcnow(), utcnow()
+    _record(update.assignment, "update.submitted", author, {"update_id": update.id, **_content(update)}, update)
+
+
+def withdraw_update(update: ProgressUpdate, author, *, version: int | None = None) -> None:
+    if not update.can_withdraw(author):
+        _transition(update, "withdraw")
+        raise Refused(_("Only focal points of this entity can withdraw its updates."))
+    _check_version(update, version)
+    update.state = _transition(update, "withdraw")
+    update.updated_at = utcnow()
+    _record(update.assignment, "update.withdrawn", author, {"update_id": update.id}, update)
+
+
+def accept_update(update: ProgressUpdate, reviewer, *, assessed_status: ImplementationStatus, reason: str = "", version: int | None = None) -> None:
+    """Accept with an assessed status; only this changes the assignment's official status."""
+    _check_reviewer(update, reviewer, "accept")
+    _check_version(update, version)
+    reason = clean_text(reason, field="comment", limit=5000)
+    if assessed_status is not update.claimed_status and not reason:
+        raise Refused(_("The assessed status differs from the claim: give the reason."), field="comment")
+    update.state = _transition(update, "accept")
+    now = utcnow()
+    update.assessed_status, update.assessment_reason = assessed_status, reason or None
+    update.reviewed_by_id, update.reviewed_at = reviewer.id, now
+    assignment = update.assignment
+    before = assignment.official_status
+    assignment.official_status, assignment.official_since = assessed_status, now
+    assignment.accepted_update = update
+    assignment.open_update = None
+    if update.confidentiality is Confidentiality.public:
+        assignment.published_update = update
+    _record(
+        assignment,
+        "update.accepted",
+        reviewer,
+        {
+            "update_id": update.id,
+            "claimed_status": update.claimed_status.value,
+            "assessed_status": assessed_status.value,
+            "reason": reason or None,
+            "official_status": {"before": before.value, "after": assessed_status.value},
+        },
+        update,
+    )
+
+
+def return_update(update: ProgressUpdate, reviewer, *, comment: str, version: int | None = None) -> None:
+    _check_reviewer(update, reviewer, "return")
+    _check_version(update, version)
+    comment = clean_text(comment, field="comment", limit=5000)
+    if not comment:
+        raise Refused(_("Say what the entity should change: a comment is required to return an update."), field="comment")
+    update.state = _transition(update, "return")
+    update.return_comment = comment
+    update.updated_at = utcnow()
+    _record(update.assignment, "update.returned", reviewer, {"update_id": update.id, "comment": comment}, update)
+
+
+def _check_reviewer(update: ProgressUpdate, reviewer, action: str) -> None:
+    if not (reviewer.is_authenticated and reviewer.role.value == "secretariat"):
+        raise Refused(_("Only the Committee secretariat reviews updates."))
+    _transition(update, action)

@@ -1,0 +1,305 @@
+"""Worklist, updates and their review, rounds and due dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.accounts.models import Role
+from tracker.catalogue import queries as catalogue_queries
+from tracker.core.access import SIGNED_IN, access
+from tracker.core.errors import Conflict, Refused
+from tracker.extensions import db
+from tracker.progress import evidence as evidence_files
+from tracker.progress import operations, queries
+from tracker.progress.forms import DueForm, ReviewForm, RoundForm, UpdateForm
+from tracker.progress.models import Confidentiality, Evidence, EvidenceKind, ImplementationStatus, ReportingRound
+
+bp = Blueprint("progress", __name__)
+
+FOCAL_POINT, SECRETARIAT, AUDITOR = Role.focal_point, Role.secretariat, Role.auditor
+HOMES = {
+    Role.focal_point: "progress.worklist",
+    Role.secretariat: "progress.review_queue",
+    Role.auditor: "progress.review_queue",
+    Role.admin: "accounts.users",
+}
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _commit() -> None:
+    """Commit the request's work; a concurrent change of the same rows becomes a conflict."""
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        raise Conflict(_("Someone else changed this at the same moment. Nothing of yours was saved; reload and try again.")) from exc
+
+
+def _field_error(form, refused: Refused, default: str) -> None:
+    field = getattr(form, refused.field or default, None) or getattr(form, default)
+    field.errors = list(field.errors) + [refused.message]
+
+
+@bp.get("/home")
+@access(SIGNED_IN)
+def home():
+    return redirect(url_for(HOMES[current_user.role]))
+
+
+@bp.get("/worklist")
+@access(FOCAL_POINT)
+def worklist():
+    args = request.args
+    try:
+        due_before = date.fromisoformat(args["due_before"]) if args.get("due_before") else None
+    except ValueError:
+        due_before = None
+        flash(_("The due date filter was not a date and was ignored."), "error")
+    filters = queries.WorklistFilters(
+        session=args.get("session", ""), status=args.get("status", ""), theme=args.get("theme", ""),
+        due_before=due_before, overdue=args.get("overdue") == "1",
+    )
+    assignments = queries.worklist(current_user.entity_id, filters)
+    briefing = catalogue_queries.briefings()[0] if catalogue_queries.briefings() else None
+    return render_template(
+        "progress/worklist.html",
+        assignments=assignments,
+        filters=filters,
+        briefing=briefing,
+        themes=catalogue_queries.themes(),
+        statuses=list(ImplementationStatus),
+        round=operations.current_round(),
+    )
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@access(FOCAL_POINT, SECRETARIAT, AUDITOR)
+def assignment(assignment_id: int):
+    assignment = queries.get_assignment(assignment_id, _user())
+    due_form = DueForm(due=assignment.due) if assignment.can_set_due(_user()) else None
+    return render_template(
+        "progress/assignment.html",
+        assignment=assignment,
+        history=queries.history(assignment, _user()),
+        due_form=due_form,
+    )
+
+
+@bp.post("/assignments/<int:assignment_id>/due")
+@access(SECRETARIAT)
+def set_due(assignment_id: int):
+    assignment = queries.get_assignment(assignment_id, _user())
+    form = DueForm()
+    if form.validate_on_submit():
+        operations.set_assignment_due(assignment, form.due.data, actor=_user())
+        _commit()
+        flash(_("The due date is now %(date)s.", date=form.due.data.isoformat()), "info")
+    else:
+        flash(_("Enter the due date as a date."), "error")
+    return redirect(url_for(".assignment", assignment_id=assignment.id))
+
+
+def _update_fields(form: UpdateForm) -> dict:
+    return {
+        "claimed_status": ImplementationStatus(form.claimed_status.data),
+        "narrative": form.narrative.data,
+        "confidentiality": Confidentiality(form.confidentiality.data),
+        "links": operations.parse_links(form.evidence_links.data),
+        "upload": form.evidence_file.data,
+    }
+
+
+@bp.route("/assignments/<int:assignment_id>/updates/new", methods=["GET", "POST"])
+@access(FOCAL_POINT)
+def new_update(assignment_id: int):
+    assignment = queries.get_assignment(assignment_id, _user())
+    if assignment.open_update_id is not None:
+        flash(_("This item already has an open update: continue it here."), "info")
+        return redirect(url_for(".update", update_id=assignment.open_update_id))
+    form = UpdateForm()
+    if request.method == "GET" and assignment.accepted_update is not None:
+        form.claimed_status.data = assignment.official_status.value
+    if form.validate_on_submit():
+        try:
+            update = operations.create_update(assignment, _user(), **_update_fields(form))
+            if "submit" in request.form:
+                operations.submit_update(update, _user())
+            _commit()
+        except Refused as refused:
+            db.session.rollback()
+            _field_error(form, refused, "narrative")
+        else:
+            flash(_("Your update was submitted for review.") if "submit" in request.form else _("Your draft was saved. Only your entity can see it."), "info")
+            return redirect(url_for(".update", update_id=update.id))
+    return render_template("progress/update_form.html", form=form, assignment=assignment, update=None)
+
+
+@bp.get("/updates/<int:update_id>")
+@access(FOCAL_POINT, SECRETARIAT, AUDITOR)
+def update(update_id: int):
+    update = queries.get_update(update_id, _user())
+    review_form = None
+    if update.can_review(_user()):
+        review_form = ReviewForm(assessed_status=update.claimed_status.value, version=update.version)
+    return render_template(
+        "progress/update.html",
+        update=update,
+        assignment=update.assignment,
+        review_form=review_form,
+        history=queries.history(update.assignment, _user()),
+    )
+
+
+@bp.route("/updates/<int:update_id>/edit", methods=["GET", "POST"])
+@access(FOCAL_POINT)
+def edit_update(update_id: int):
+    update = queries.get_update(update_id, _user())
+    if not update.can_edit(_user()):
+        flash(_("This update is “%(state)s” and can no longer be edited.", state=update.state.title), "error")
+        return redirect(url_for(".update", update_id=update.id))
+    form = UpdateForm(obj=None if request.method == "POST" else update)
+    if request.method == "GET":
+        form.claimed_status.data = update.claimed_status.value
+        form.confidentiality.data = update.confidentiality.value
+        form.version.data = str(update.version)
+    if form.validate_on_submit():
+        removed = [int(v) for v in request.form.getlist("remove_evidence") if v.isdigit()]
+        try:
+            operations.edit_update(update, _user(), version=form.version_number(), remove_evidence=removed, **_update_fields(form))
+            if "submit" in request.form:
+                operations.submit_update(update, _user())
+            _commit()
+        except Conflict as conflict:
+            db.session.rollback()
+            return _conflict(form, update_id, conflict)
+        except Refused as refused:
+            db.session.rollback()
+            _field_error(form, refused, "narrative")
+        else:
+            flash(_("Your update was submitted for review.") if "submit" in request.form else _("Your changes were saved."), "info")
+            return redirect(url_for(".update", update_id=update.id))
+    return render_template("progress/update_form.html", form=form, assignment=update.assignment, update=update)
+
+
+def _conflict(form: UpdateForm, update_id: int, conflict: Conflict):
+    """Show the saved version beside the person's own text, which is kept in the form."""
+    saved = queries.get_update(update_id, _user())
+    form.version.data = str(saved.version)
+    return (
+        render_template("progress/update_form.html", form=form, assignment=saved.assignment, update=saved, conflict=conflict.message, saved=saved),
+        409,
+    )
+
+
+@bp.post("/updates/<int:update_id>/<any(submit, withdraw):action>")
+@access(FOCAL_POINT)
+def transition(update_id: int, action: str):
+    update = queries.get_update(update_id, _user())
+    version = request.form.get("version", "")  # CSRFProtect has checked the token already
+    try:
+        step = operations.submit_update if action == "submit" else operations.withdraw_update
+        step(update, _user(), version=int(version) if version.isdigit() else None)
+        _commit()
+    except Conflict as conflict:
+        db.session.rollback()
+        return render_template("error.html", code=409, title=_("Changed meanwhile"), message=conflict.message), 409
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        flash(_("Your update was submitted for review.") if action == "submit" else _("Your update was withdrawn: it is a draft again, visible only to your entity."), "info")
+    return redirect(url_for(".update", update_id=update.id))
+
+
+@bp.post("/updates/<int:update_id>/review")
+@access(SECRETARIAT)
+def review(update_id: int):
+    update = queries.get_update(update_id, _user())
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == "accept":
+                operations.accept_update(update, _user(), assessed_status=ImplementationStatus(form.assessed_status.data), reason=form.comment.data, version=form.version_number())
+            else:
+                operations.return_update(update, _user(), comment=form.comment.data, version=form.version_number())
+            _commit()
+        except Conflict as conflict:
+            db.session.rollback()
+            return render_template("error.html", code=409, title=_("Changed meanwhile"), message=conflict.message), 409
+        except Refused as refused:
+            db.session.rollback()
+            _field_error(form, refused, "comment")
+        else:
+            flash(_("The update was accepted; the official status is updated.") if form.decision.data == "accept" else _("The update was returned to the entity with your comment."), "info")
+            return redirect(url_for(".review_queue"))
+    update = queries.get_update(update_id, _user())
+    return render_template(
+        "progress/update.html", update=update, assignment=update.assignment, review_form=form, history=queries.history(update.assignment, _user())
+    ), 400
+
+
+@bp.get("/evidence/<int:evidence_id>")
+@access(FOCAL_POINT, SECRETARIAT, AUDITOR)
+def evidence(evidence_id: int):
+    item = db.session.get(Evidence, evidence_id)
+    if item is None or item.kind is not EvidenceKind.file or not item.update.can_view(_user()):
+        abort(404)
+    response = send_file(
+        evidence_files.path_of(item.stored_name), mimetype=item.content_type, as_attachment=True, download_name=item.filename
+    )
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@bp.get("/review")
+@access(SECRETARIAT, AUDITOR)
+def review_queue():
+    filters = queries.QueueFilters(entity=request.args.get("entity", "").upper(), session=request.args.get("session", ""))
+    briefing = catalogue_queries.briefings()[0] if catalogue_queries.briefings() else None
+    return render_template("progress/review_queue.html", updates=queries.review_queue(filters), filters=filters, briefing=briefing)
+
+
+@bp.route("/rounds", methods=["GET", "POST"])
+@access(SECRETARIAT)
+def rounds():
+    form = RoundForm()
+    if form.validate_on_submit():
+        try:
+            operations.save_round(None, code=form.code.data, title=form.title.data, due=form.due.data, meeting_date=form.meeting_date.data, actor=_user())
+            _commit()
+        except Refused as refused:
+            db.session.rollback()
+            _field_error(form, refused, "due")
+        else:
+            flash(_("The round was added."), "info")
+            return redirect(url_for(".rounds"))
+    all_rounds = db.session.scalars(select(ReportingRound).order_by(ReportingRound.due)).all()
+    return render_template("progress/rounds.html", rounds=all_rounds, form=form, current=operations.current_round())
+
+
+@bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
+@access(SECRETARIAT)
+def edit_round(round_id: int):
+    round_ = db.session.get(ReportingRound, round_id) or abort(404)
+    form = RoundForm(obj=round_)
+    if form.validate_on_submit():
+        try:
+            operations.save_round(round_, code=form.code.data, title=form.title.data, due=form.due.data, meeting_date=form.meeting_date.data, actor=_user())
+            _commit()
+        except Refused as refused:
+            db.session.rollback()
+            _field_error(form, refused, "due")
+        else:
+            flash(_("The round was saved."), "info")
+            return redirect(url_for(".rounds"))
+    return render_template("progress/round_form.html", form=form, round=round_)
