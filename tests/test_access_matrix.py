@@ -12,28 +12,14 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from tests.access import ROLES, everyone, only, roles, signed_in
+from tests.exports import access_routes as exports_routes
 from tests.helpers import csrf_token, login
+from tests.reports import access_routes as reports_routes
 from tracker.accounts.models import User
 from tracker.extensions import db
 
-ROLES = ["anonymous", "focal_point", "secretariat", "auditor", "admin"]
 B = "/briefings/ctc-2018-10-08"
-
-
-def everyone(status):
-    return dict.fromkeys(ROLES, status)
-
-
-def signed_in(status):
-    return {"anonymous": 302, **dict.fromkeys(ROLES[1:], status)}
-
-
-def only(*roles, ok=200, others=403):
-    return {role: (ok if role in roles else 302 if role == "anonymous" else others) for role in ROLES}
-
-
-def roles(**statuses):
-    return {"anonymous": 302, "admin": 403, **statuses}
 
 
 # endpoint: [(method, url, {role: expected status})]; placeholders name objects made below.
@@ -84,6 +70,8 @@ ROUTES = {
     "progress.rounds": [("GET", "/rounds", only("secretariat"))],
     "progress.edit_round": [("GET", "/rounds/1", only("secretariat"))],
 }
+ROUTES.update(reports_routes.ROUTES)
+ROUTES.update(exports_routes.ROUTES)
 SIGNING_OUT = {"accounts.logout", "accounts.sign_out_everywhere"}
 
 
@@ -108,6 +96,8 @@ def objects(app, create_user, reporting):
     with app.app_context():
         made["user"] = db.session.scalar(select(User.id).filter_by(email=target))
         made["other_evidence"] = db.session.scalar(select(Evidence.id).where(Evidence.stored_name.is_not(None)))
+    for domain in (reports_routes, exports_routes):
+        made.update(domain.objects(app, reporting))
     return made
 
 

@@ -54,11 +54,15 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.audit import cli as audit_cli
     from tracker.catalogue import cli as catalogue_cli
     from tracker.catalogue.views import bp as catalogue_bp
+    from tracker.exports.views import bp as exports_bp
     from tracker.progress.views import bp as progress_bp
+    from tracker.reports.views import bp as reports_bp
 
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(exports_bp)
     catalogue_cli.init_app(app)
     accounts_cli.init_app(app)
     audit_cli.init_app(app)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timezone
 
 from sqlalchemy import DateTime, Enum, MetaData, event
@@ -23,9 +25,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+_clock: ContextVar[datetime | None] = ContextVar("clock", default=None)
+
+
 def utcnow() -> datetime:
-    """Return the current time, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    """Return the current time, timezone-aware, in UTC (or the time set by ``clock_at``)."""
+    return _clock.get() or datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(moment: datetime):
+    """Run the block as if it were ``moment``: demo data is written with the dates of 2018-19."""
+    if moment.tzinfo is None:
+        raise ValueError("clock_at needs a timezone-aware moment")
+    token = _clock.set(moment)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 def today() -> date:

@@ -1,0 +1,1 @@
+"""Timelines and data exports, and the spreadsheet round trip for focal points."""
