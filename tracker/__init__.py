@@ -54,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.audit import cli as audit_cli
     from tracker.catalogue import cli as catalogue_cli
     from tracker.catalogue.views import bp as catalogue_bp
+    from tracker.exports import cli as exports_cli
     from tracker.exports.views import bp as exports_bp
     from tracker.progress.views import bp as progress_bp
     from tracker.reports.views import bp as reports_bp
@@ -66,4 +67,5 @@ def create_app(config: dict | None = None) -> Flask:
     catalogue_cli.init_app(app)
     accounts_cli.init_app(app)
     audit_cli.init_app(app)
+    exports_cli.init_app(app)
     return app

@@ -31,6 +31,7 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         ),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "TODAY": os.environ.get("TRACKER_TODAY"),
+        "AUDIT_CHECKPOINT_KEY": os.environ.get("AUDIT_CHECKPOINT_KEY"),
         "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR", os.path.join(instance_path, "evidence")),
         "MAX_EVIDENCE_BYTES": int(os.environ.get("MAX_EVIDENCE_BYTES", str(8 * 1024 * 1024))),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

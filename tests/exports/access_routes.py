@@ -5,9 +5,23 @@ placeholders the matrix makes (own_assignment, other_assignment, own_draft, othe
 other_submitted, other_evidence, user) and any that objects() adds.
 """
 
-from tests.access import ROLES, everyone, only, roles, signed_in  # noqa: F401
+from tests.access import everyone, only, roles
 
-ROUTES: dict = {}
+READERS = roles(focal_point=200, secretariat=200, auditor=200)
+
+ROUTES: dict = {
+    "exports.timeline": [("GET", "/timeline", READERS)],
+    "exports.timeline_export": [
+        ("GET", "/timeline/export.csv", READERS),
+        ("GET", "/timeline/export.jsonl", READERS),
+        ("GET", "/timeline/export.xlsx", READERS),
+    ],
+    "exports.open_data": [("GET", "/open-data/statuses.json", everyone(200)), ("GET", "/open-data/statuses.csv", everyone(200))],
+    "exports.spreadsheet": [("GET", "/worklist/spreadsheet", only("focal_point"))],
+    "exports.spreadsheet_upload": [("GET", "/worklist/spreadsheet/upload", only("focal_point"))],
+    # Nothing uploaded yet: the focal point is sent back to the upload form.
+    "exports.spreadsheet_confirm": [("POST", "/worklist/spreadsheet/confirm", only("focal_point", ok=302))],
+}
 
 
 def objects(app, reporting) -> dict:

@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from tracker.audit import queries
+from tracker.audit import operations, queries
+from tracker.extensions import db
 
 audit_group = AppGroup("audit", help="Verify the audit log.")
 
 
 @audit_group.command("verify")
 def verify_command() -> None:
-    """Recompute every hash of the chain; name the first event that does not verify."""
-    result = queries.verify()
+    """Recompute every hash of the chain and check every checkpoint; name the first failure."""
+    result = queries.verify_checkpoints(queries.verify(), current_app.config.get("AUDIT_CHECKPOINT_KEY"))
     if not result.ok:
         where = f"event {result.broken_seq}: " if result.broken_seq else ""
         raise click.ClickException(f"The audit chain is broken at {where}{result.problem}.")
-    click.echo(f"The audit chain verifies: {result.events} events, head {result.head_hash}.")
+    click.echo(
+        f"The audit chain verifies: {result.events} events, {result.checkpoints} checkpoints, head {result.head_hash}."
+    )
+
+
+@audit_group.command("checkpoint")
+def checkpoint_command() -> None:
+    """Sign the chain's current head with AUDIT_CHECKPOINT_KEY and keep the signature."""
+    try:
+        point = operations.checkpoint(current_app.config.get("AUDIT_CHECKPOINT_KEY"))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Checkpoint {point.id}: event {point.seq}, head {point.head_hash}, key {point.key_id}.")
 
 
 def init_app(app: Flask) -> None:

@@ -29,6 +29,8 @@ class AuditEvent(db.Model):
         Index("ix_audit_events_target", "target_type", "target_id", "seq"),
         Index("ix_audit_events_entity_seq", "entity_id", "seq"),
         Index("ix_audit_events_occurred_at", "occurred_at"),
+        Index("ix_audit_events_assignment_seq", "assignment_id", "seq"),
+        Index("ix_audit_events_recommendation_seq", "recommendation_id", "seq"),
     )
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -40,6 +42,9 @@ class AuditEvent(db.Model):
     target_type: Mapped[Optional[str]] = mapped_column(String(40))
     target_id: Mapped[Optional[int]]
     entity_id: Mapped[Optional[int]] = mapped_column(ForeignKey("entities.id"))
+    # Which assignment and item a progress event concerns, so timelines page by index.
+    assignment_id: Mapped[Optional[int]]
+    recommendation_id: Mapped[Optional[int]]
     data: Mapped[dict] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -56,6 +61,8 @@ class AuditEvent(db.Model):
             "target_type": self.target_type,
             "target_id": self.target_id,
             "entity_id": self.entity_id,
+            "assignment_id": self.assignment_id,
+            "recommendation_id": self.recommendation_id,
             "data": self.data,
         }
 

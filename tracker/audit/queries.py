@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from tracker.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+import hmac
+
+from tracker.audit.models import GENESIS_HASH, AuditEvent, AuditHead, Checkpoint
 from tracker.extensions import db
 
 
@@ -16,6 +18,7 @@ class Verification:
     head_hash: str
     broken_seq: int | None = None
     problem: str | None = None
+    checkpoints: int = 0
 
     @property
     def ok(self) -> bool:
@@ -49,3 +52,29 @@ def verify(batch: int = 5000) -> Verification:
     if (head_seq, head_hash) != (expected_seq - 1, expected_prev):
         return Verification(count, expected_prev, None, f"the recorded head ({head_seq}) does not match the last event ({expected_seq - 1})")
     return Verification(count, expected_prev)
+
+
+def verify_checkpoints(result: Verification, key: str | None) -> Verification:
+    """Check every checkpoint: its signature, and that the chain still has that hash at that place."""
+    from tracker.audit.operations import key_id, signature
+
+    checkpoints = list(db.session.scalars(select(Checkpoint).order_by(Checkpoint.id)))
+    result.checkpoints = len(checkpoints)
+    if not result.ok or not checkpoints:
+        return result
+    if not key:
+        result.problem = f"{len(checkpoints)} checkpoints need AUDIT_CHECKPOINT_KEY to be checked"
+        return result
+    for point in checkpoints:
+        if point.key_id != key_id(key):
+            result.problem = f"checkpoint {point.id} was signed with another key ({point.key_id})"
+            return result
+        if not hmac.compare_digest(point.signature, signature(key, point.seq, point.head_hash, point.created_at)):
+            result.problem = f"checkpoint {point.id} has an invalid signature"
+            return result
+        at = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == point.seq)) if point.seq else GENESIS_HASH
+        if at != point.head_hash:
+            result.broken_seq = point.seq
+            result.problem = f"the chain no longer matches checkpoint {point.id}"
+            return result
+    return result

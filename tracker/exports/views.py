@@ -1,7 +1,148 @@
-"""Timelines, exports and the spreadsheet round trip."""
+"""Timelines and their exports, the public open-data export, and the spreadsheet round trip."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+import os
+import secrets
+
+from flask import (
+    Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, session, stream_with_context, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.accounts.models import Role
+from tracker.catalogue import queries as catalogue_queries
+from tracker.core.access import access, public
+from tracker.core.db import utcnow
+from tracker.accounts.forms import EmptyForm
+from tracker.core.errors import Refused
+from tracker.exports import formats, operations, queries
+from tracker.exports import spreadsheet as spreadsheet_io
+from tracker.exports.forms import SpreadsheetForm
+from tracker.extensions import db
 
 bp = Blueprint("exports", __name__)
+
+READERS = (Role.focal_point, Role.secretariat, Role.auditor)
+
+
+def _filters() -> queries.TimelineFilters:
+    filters = queries.TimelineFilters.from_args(request.args)
+    if filters.problems:
+        flash(_("Some filters were not understood and were ignored: %(names)s.", names=", ".join(filters.problems)), "error")
+    return filters
+
+
+@bp.get("/timeline")
+@access(*READERS)
+def timeline():
+    filters = _filters()
+    before = request.args.get("before", "")
+    events, next_before = queries.page(current_user, filters, int(before) if before.isdigit() else None)
+    entities, items = queries.labels()
+    briefing = catalogue_queries.briefings()[0] if catalogue_queries.briefings() else None
+    return render_template(
+        "exports/timeline.html",
+        events=events,
+        next_before=next_before,
+        filters=filters,
+        entities=entities,
+        items=items,
+        briefing=briefing,
+        query={k: v for k, v in request.args.items() if k != "before"},
+    )
+
+
+@bp.get("/timeline/export.<any(csv, jsonl, xlsx):fmt>")
+@access(*READERS)
+def timeline_export(fmt: str):
+    filters = _filters()
+    rows, manifest = queries.timeline_rows(current_user, filters)
+    name = f"timeline-{utcnow():%Y%m%dT%H%M%SZ}.{fmt}"
+    if fmt == "xlsx":
+        return send_file(formats.xlsx_file(rows, manifest), mimetype=formats.MEDIA_TYPES[fmt], as_attachment=True, download_name=name)
+    chunks = formats.csv_chunks(rows, manifest) if fmt == "csv" else formats.jsonl_chunks(rows, manifest)
+    response = Response(stream_with_context(chunks), mimetype=formats.MEDIA_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/open-data/statuses.<any(json, csv):fmt>")
+@public
+def open_data(fmt: str):
+    """The accepted statuses their entities chose to publish, and nothing else."""
+    rows = list(queries.public_statuses())
+    if fmt == "json":
+        return {"generated_at": utcnow().isoformat(), "statuses": rows}
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    columns = ["item", "entity", "entity_name", "status", "accepted_at", "narrative", "evidence_links"]
+    writer.writerow(columns)
+    for row in rows:
+        row["evidence_links"] = " ".join(row["evidence_links"])
+        writer.writerow([formats.escape_cell(row[c]) for c in columns])
+    response = Response(buffer.getvalue(), mimetype=formats.MEDIA_TYPES["csv"])
+    response.headers["Content-Disposition"] = 'attachment; filename="ctc-public-statuses.csv"'
+    return response
+
+
+# The spreadsheet round trip: download, upload to a preview, confirm.
+
+
+def _upload_path(token: str) -> str:
+    folder = os.path.join(current_app.instance_path, "imports")
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, f"{token}.xlsx")
+
+
+@bp.get("/worklist/spreadsheet")
+@access(Role.focal_point)
+def spreadsheet():
+    name = f"worklist-{current_user.entity.code}-{utcnow():%Y%m%d}.xlsx"
+    return send_file(spreadsheet_io.workbook_for(current_user.entity), mimetype=formats.MEDIA_TYPES["xlsx"], as_attachment=True, download_name=name)
+
+
+@bp.route("/worklist/spreadsheet/upload", methods=["GET", "POST"])
+@access(Role.focal_point)
+def spreadsheet_upload():
+    form = SpreadsheetForm()
+    if form.validate_on_submit():
+        token = secrets.token_urlsafe(16)
+        path = _upload_path(token)
+        form.spreadsheet.data.save(path)
+        try:
+            preview = spreadsheet_io.read(path, current_user)
+        except Refused as refused:
+            os.remove(path)
+            form.spreadsheet.errors = [refused.message]
+        else:
+            session["spreadsheet_import"] = token
+            return render_template("exports/spreadsheet_preview.html", preview=preview, confirm_form=EmptyForm())
+    return render_template("exports/spreadsheet_upload.html", form=form), (400 if form.errors else 200)
+
+
+@bp.post("/worklist/spreadsheet/confirm")
+@access(Role.focal_point)
+def spreadsheet_confirm():
+    token = session.pop("spreadsheet_import", None)
+    if not token or not os.path.exists(_upload_path(token)):
+        flash(_("There is no spreadsheet waiting to be imported: upload it again."), "error")
+        return redirect(url_for(".spreadsheet_upload"))
+    path = _upload_path(token)
+    try:
+        preview = spreadsheet_io.read(path, current_user)  # again: things may have changed since the preview
+        counts = operations.apply_import(preview, current_user._get_current_object())
+        db.session.commit()
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for(".spreadsheet_upload"))
+    finally:
+        if os.path.exists(path):
+            os.remove(path)
+    flash(_("Imported: %(created)d new drafts, %(updated)d drafts updated. Review and submit them from your items.", **counts), "info")
+    return redirect(url_for("progress.worklist"))

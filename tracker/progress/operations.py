@@ -118,7 +118,7 @@ def parse_links(text: str | None) -> list[str]:
 def _record(assignment: Assignment, kind: str, actor, data: dict, update: ProgressUpdate | None = None):
     assignment.last_activity_at = utcnow()
     payload = {"assignment_id": assignment.id, "item": assignment.recommendation.code, **data}
-    return record(kind, actor=actor, target=update or assignment, entity=assignment.entity, data=payload)
+    return record(kind, actor=actor, target=update or assignment, entity=assignment.entity, assignment=assignment, data=payload)
 
 
 def _content(update: ProgressUpdate) -> dict:

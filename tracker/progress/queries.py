@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.audit.models import AuditEvent
@@ -116,23 +116,13 @@ def review_queue(filters: QueueFilters) -> list[ProgressUpdate]:
     return list(db.session.scalars(query))
 
 
-def history(assignment: Assignment, user) -> list[AuditEvent]:
-    """Return the events of an assignment and its updates that the user may read, oldest first.
+def history(assignment: Assignment) -> list[AuditEvent]:
+    """Return the events of an assignment and its updates, oldest first.
 
-    Events about another entity's drafts never carry text, but a focal point of another
-    entity cannot reach this page at all; overseers do not see events of drafts.
+    Events about drafts carry a digest of the content, never its text.
     """
-    update_ids = [u.id for u in assignment.updates]
-    query = select(AuditEvent).where(
-        or_(
-            and_(AuditEvent.target_type == "assignments", AuditEvent.target_id == assignment.id),
-            and_(AuditEvent.target_type == "progress_updates", AuditEvent.target_id.in_(update_ids or [-1])),
-        )
-    )
-    events = list(db.session.scalars(query.order_by(AuditEvent.seq)))
-    if user.role.value == "focal_point":
-        return events
-    return [e for e in events if e.data.get("state") != UpdateState.draft.value]
+    query = select(AuditEvent).where(AuditEvent.assignment_id == assignment.id).order_by(AuditEvent.seq)
+    return list(db.session.scalars(query))
 
 
 def published_statuses(recommendation: Recommendation) -> list[Assignment]:

@@ -90,7 +90,7 @@ def assignment(assignment_id: int):
     return render_template(
         "progress/assignment.html",
         assignment=assignment,
-        history=queries.history(assignment, _user()),
+        history=queries.history(assignment),
         due_form=due_form,
     )
 
@@ -156,7 +156,7 @@ def update(update_id: int):
         update=update,
         assignment=update.assignment,
         review_form=review_form,
-        history=queries.history(update.assignment, _user()),
+        history=queries.history(update.assignment),
     )
 
 
@@ -244,7 +244,7 @@ def review(update_id: int):
             return redirect(url_for(".review_queue"))
     update = queries.get_update(update_id, _user())
     return render_template(
-        "progress/update.html", update=update, assignment=update.assignment, review_form=form, history=queries.history(update.assignment, _user())
+        "progress/update.html", update=update, assignment=update.assignment, review_form=form, history=queries.history(update.assignment)
     ), 400
 
 

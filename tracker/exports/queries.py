@@ -1,0 +1,198 @@
+"""Timelines: the audit events a person may read, filtered, paged by key, streamed in order."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterator
+
+from sqlalchemy import Select, select
+
+from tracker.audit.models import AuditEvent
+from tracker.catalogue.models import BriefingSession, Entity, Recommendation
+from tracker.extensions import db
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class TimelineFilters:
+    """What a timeline shows; every field optional. Dates are whole UTC days, inclusive."""
+
+    entity: str = ""
+    session: str = ""
+    item: str = ""
+    assignment: int | None = None
+    kind: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args) -> TimelineFilters:
+        """Read filters from a query string; a malformed value is dropped and named in ``problems``."""
+        filters = cls(
+            entity=args.get("entity", "").strip().upper(),
+            session=args.get("session", "").strip(),
+            item=args.get("item", "").strip(),
+            kind=args.get("kind", "").strip(),
+        )
+        assignment = args.get("assignment", "").strip()
+        if assignment:
+            if assignment.isdigit():
+                filters.assignment = int(assignment)
+            else:
+                filters.problems.append("assignment")
+        for name in ("date_from", "date_to"):
+            value = args.get(name, "").strip()
+            if value:
+                try:
+                    setattr(filters, name, date.fromisoformat(value))
+                except ValueError:
+                    filters.problems.append(name)
+        return filters
+
+    def as_dict(self) -> dict:
+        """The filters as an export's manifest records them."""
+        values = asdict(self)
+        values.pop("problems")
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items() if v not in ("", None)}
+
+
+def scoped(user) -> Select:
+    """Every event the user may read: auditors and the secretariat all; a focal point their entity's."""
+    query = select(AuditEvent)
+    if user.role.value == "focal_point":
+        query = query.where(AuditEvent.entity_id == user.entity_id)
+    return query
+
+
+def filtered(query: Select, filters: TimelineFilters) -> Select:
+    if filters.entity:
+        query = query.where(AuditEvent.entity_id == select(Entity.id).where(Entity.code == filters.entity).scalar_subquery())
+    if filters.item:
+        query = query.where(
+            AuditEvent.recommendation_id.in_(select(Recommendation.id).where(Recommendation.code == filters.item))
+        )
+    if filters.session:
+        query = query.where(
+            AuditEvent.recommendation_id.in_(
+                select(Recommendation.id).join(Recommendation.session).where(BriefingSession.code == filters.session)
+            )
+        )
+    if filters.assignment is not None:
+        query = query.where(AuditEvent.assignment_id == filters.assignment)
+    if filters.kind:
+        query = query.where(AuditEvent.kind == filters.kind)
+    if filters.date_from:
+        query = query.where(AuditEvent.occurred_at >= datetime.combine(filters.date_from, time.min, timezone.utc))
+    if filters.date_to:
+        query = query.where(AuditEvent.occurred_at < datetime.combine(filters.date_to + timedelta(days=1), time.min, timezone.utc))
+    return query
+
+
+def page(user, filters: TimelineFilters, before: int | None = None, size: int = PAGE_SIZE) -> tuple[list[AuditEvent], int | None]:
+    """Return one page of events, newest first, and the key of the next page (or None).
+
+    Keyset pagination on the sequence number: page 5,000 costs what page 1 costs.
+    """
+    query = filtered(scoped(user), filters)
+    if before is not None:
+        query = query.where(AuditEvent.seq < before)
+    events = list(db.session.scalars(query.order_by(AuditEvent.seq.desc()).limit(size + 1)))
+    more = len(events) > size
+    events = events[:size]
+    return events, (events[-1].seq if more else None)
+
+
+def stream(user, filters: TimelineFilters, batch: int = 2000) -> Iterator[AuditEvent]:
+    """Yield every matching event in chain order, in batches, holding none of them afterwards.
+
+    Each batch is a keyset query of its own, so memory stays flat and no cursor stays open
+    between batches while a response streams.
+    """
+    query = filtered(scoped(user), filters).order_by(AuditEvent.seq)
+    after = 0
+    while True:
+        events = list(db.session.scalars(query.where(AuditEvent.seq > after).limit(batch)))
+        if not events:
+            return
+        yield from events
+        after = events[-1].seq
+        db.session.expunge_all()
+
+
+def labels() -> tuple[dict[int, str], dict[int, str]]:
+    """Codes of entities and items by id, to make exported rows readable."""
+    entities = {row.id: row.code for row in db.session.execute(select(Entity.id, Entity.code))}
+    items = {row.id: row.code for row in db.session.execute(select(Recommendation.id, Recommendation.code))}
+    return entities, items
+
+
+def timeline_rows(user, filters: TimelineFilters):
+    """Return (rows, manifest) for an export: rows up to the chain head as it was when asked.
+
+    ``manifest()`` is called after the last row and says what the export holds.
+    """
+    from tracker.audit.queries import head
+    from tracker.core.db import utcnow
+    from tracker.exports.formats import FORMAT, row
+
+    head_seq, head_hash = head()
+    generated_at = utcnow().isoformat()
+    entities, items = labels()
+    counted = {"rows": 0}
+
+    def rows():
+        for event in stream(user, filters):
+            if event.seq > head_seq:
+                return
+            counted["rows"] += 1
+            yield row(event, entities, items)
+
+    def manifest() -> dict:
+        scope = "all" if user.role.value != "focal_point" else f"entity:{entities.get(user.entity_id)}"
+        return {
+            "format": FORMAT,
+            "generated_at": generated_at,
+            "generated_by": user.email,
+            "scope": scope,
+            "filters": filters.as_dict(),
+            "rows": counted["rows"],
+            "head_seq": head_seq,
+            "head_hash": head_hash,
+            "complete_chain": scope == "all" and not filters.as_dict(),
+        }
+
+    return rows(), manifest
+
+
+def public_statuses() -> Iterator[dict]:
+    """Yield the accepted public statuses, one row per assignment; nothing else is disclosed."""
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from tracker.progress.models import Assignment, Confidentiality, ProgressUpdate
+
+    query = (
+        select(Assignment)
+        .where(Assignment.published_update_id.is_not(None))
+        .options(
+            joinedload(Assignment.entity),
+            joinedload(Assignment.recommendation),
+            joinedload(Assignment.published_update).selectinload(ProgressUpdate.evidence),
+        )
+        .order_by(Assignment.recommendation_id, Assignment.entity_id)
+    )
+    for assignment in db.session.scalars(query).unique():
+        update = assignment.published_update
+        if update.confidentiality is not Confidentiality.public:
+            continue
+        yield {
+            "item": assignment.recommendation.code,
+            "entity": assignment.entity.code,
+            "entity_name": assignment.entity.name,
+            "status": update.assessed_status.value,
+            "accepted_at": update.reviewed_at.isoformat(),
+            "narrative": update.narrative,
+            "evidence_links": [e.url for e in update.current_evidence if e.url],
+        }
