@@ -47,10 +47,13 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.core import access, web
 
     web.init_app(app)
+    app.url_map.converters["id"] = web.IdConverter
     app.before_request(access.enforce)
 
     from tracker.accounts import cli as accounts_cli
     from tracker.accounts.views import bp as accounts_bp
+    from tracker.api import cli as api_cli
+    from tracker.api.views import bp as api_bp
     from tracker.audit import cli as audit_cli
     from tracker.catalogue import cli as catalogue_cli
     from tracker.catalogue.views import bp as catalogue_bp
@@ -64,8 +67,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(progress_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
     catalogue_cli.init_app(app)
     accounts_cli.init_app(app)
     audit_cli.init_app(app)
     exports_cli.init_app(app)
+    api_cli.init_app(app)
     return app

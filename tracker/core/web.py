@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -24,6 +25,22 @@ _MESSAGES = {
     429: lambda: _("Too many attempts. Please wait a minute and try again."),
     500: lambda: _("Something went wrong on our side. Nothing was changed; please try again."),
 }
+
+
+MAX_ID = 2**31 - 1  # the largest integer a database id column holds on both engines
+
+
+def id_arg(value: str | None) -> int | None:
+    """Read an id or sequence number from a query string; None when it is not one."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and int(value) <= MAX_ID else None
+
+
+class IdConverter(IntegerConverter):
+    """A database id in a URL: a positive integer that fits the column, else no route (404)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ID)
 
 
 def init_app(app: Flask) -> None:
@@ -60,10 +77,27 @@ def _csrf_error(error: CSRFError):
     return render_template("error.html", code=400, title=_("Form expired"), message=message), 400
 
 
+def _wants_json() -> bool:
+    from flask import request
+
+    return request.path.startswith("/api/")
+
+
+def _json_error(code: int, message: str, field: str | None = None):
+    from flask import jsonify
+
+    detail = {"status": code, "message": message}
+    if field:
+        detail["field"] = field
+    return jsonify({"error": detail}), code
+
+
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     message = _MESSAGES.get(error.code, lambda: error.description)()
+    if _wants_json():
+        return _json_error(error.code, getattr(error, "api_message", None) or message, getattr(error, "field", None))
     response = render_template("error.html", code=error.code, title=error.name, message=message)
     return response, error.code
 
@@ -75,6 +109,8 @@ def _unexpected_error(error: Exception):
 
     db.session.rollback()
     current_app.logger.exception("unhandled error")
+    if _wants_json():
+        return _json_error(500, _MESSAGES[500]())
     try:
         page = render_template("error.html", code=500, title="Internal Server Error", message=_MESSAGES[500]())
     except Exception:  # the page itself failed: answer plainly rather than not at all

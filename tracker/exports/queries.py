@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 
 from tracker.audit.models import AuditEvent
 from tracker.catalogue.models import BriefingSession, Entity, Recommendation
+from tracker.core.web import id_arg
 from tracker.extensions import db
 
 PAGE_SIZE = 50
@@ -37,11 +38,9 @@ class TimelineFilters:
             item=args.get("item", "").strip(),
             kind=args.get("kind", "").strip(),
         )
-        assignment = args.get("assignment", "").strip()
-        if assignment:
-            if assignment.isdigit():
-                filters.assignment = int(assignment)
-            else:
+        if args.get("assignment", "").strip():
+            filters.assignment = id_arg(args["assignment"])
+            if filters.assignment is None:
                 filters.problems.append("assignment")
         for name in ("date_from", "date_to"):
             value = args.get(name, "").strip()

@@ -17,6 +17,7 @@ from tracker.accounts.models import Role
 from tracker.catalogue import queries as catalogue_queries
 from tracker.core.access import access, public
 from tracker.core.db import utcnow
+from tracker.core.web import id_arg
 from tracker.accounts.forms import EmptyForm
 from tracker.core.errors import Refused
 from tracker.exports import formats, operations, queries
@@ -40,8 +41,7 @@ def _filters() -> queries.TimelineFilters:
 @access(*READERS)
 def timeline():
     filters = _filters()
-    before = request.args.get("before", "")
-    events, next_before = queries.page(current_user, filters, int(before) if before.isdigit() else None)
+    events, next_before = queries.page(current_user, filters, id_arg(request.args.get("before")))
     entities, items = queries.labels()
     briefing = catalogue_queries.briefings()[0] if catalogue_queries.briefings() else None
     return render_template(

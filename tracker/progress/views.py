@@ -82,7 +82,7 @@ def worklist():
     )
 
 
-@bp.get("/assignments/<int:assignment_id>")
+@bp.get("/assignments/<id:assignment_id>")
 @access(FOCAL_POINT, SECRETARIAT, AUDITOR)
 def assignment(assignment_id: int):
     assignment = queries.get_assignment(assignment_id, _user())
@@ -95,7 +95,7 @@ def assignment(assignment_id: int):
     )
 
 
-@bp.post("/assignments/<int:assignment_id>/due")
+@bp.post("/assignments/<id:assignment_id>/due")
 @access(SECRETARIAT)
 def set_due(assignment_id: int):
     assignment = queries.get_assignment(assignment_id, _user())
@@ -119,7 +119,7 @@ def _update_fields(form: UpdateForm) -> dict:
     }
 
 
-@bp.route("/assignments/<int:assignment_id>/updates/new", methods=["GET", "POST"])
+@bp.route("/assignments/<id:assignment_id>/updates/new", methods=["GET", "POST"])
 @access(FOCAL_POINT)
 def new_update(assignment_id: int):
     assignment = queries.get_assignment(assignment_id, _user())
@@ -144,7 +144,7 @@ def new_update(assignment_id: int):
     return render_template("progress/update_form.html", form=form, assignment=assignment, update=None)
 
 
-@bp.get("/updates/<int:update_id>")
+@bp.get("/updates/<id:update_id>")
 @access(FOCAL_POINT, SECRETARIAT, AUDITOR)
 def update(update_id: int):
     update = queries.get_update(update_id, _user())
@@ -160,7 +160,7 @@ def update(update_id: int):
     )
 
 
-@bp.route("/updates/<int:update_id>/edit", methods=["GET", "POST"])
+@bp.route("/updates/<id:update_id>/edit", methods=["GET", "POST"])
 @access(FOCAL_POINT)
 def edit_update(update_id: int):
     update = queries.get_update(update_id, _user())
@@ -201,7 +201,7 @@ def _conflict(form: UpdateForm, update_id: int, conflict: Conflict):
     )
 
 
-@bp.post("/updates/<int:update_id>/<any(submit, withdraw):action>")
+@bp.post("/updates/<id:update_id>/<any(submit, withdraw):action>")
 @access(FOCAL_POINT)
 def transition(update_id: int, action: str):
     update = queries.get_update(update_id, _user())
@@ -221,7 +221,7 @@ def transition(update_id: int, action: str):
     return redirect(url_for(".update", update_id=update.id))
 
 
-@bp.post("/updates/<int:update_id>/review")
+@bp.post("/updates/<id:update_id>/review")
 @access(SECRETARIAT)
 def review(update_id: int):
     update = queries.get_update(update_id, _user())
@@ -248,7 +248,7 @@ def review(update_id: int):
     ), 400
 
 
-@bp.get("/evidence/<int:evidence_id>")
+@bp.get("/evidence/<id:evidence_id>")
 @access(FOCAL_POINT, SECRETARIAT, AUDITOR)
 def evidence(evidence_id: int):
     item = db.session.get(Evidence, evidence_id)
@@ -287,7 +287,7 @@ def rounds():
     return render_template("progress/rounds.html", rounds=all_rounds, form=form, current=operations.current_round())
 
 
-@bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
+@bp.route("/rounds/<id:round_id>", methods=["GET", "POST"])
 @access(SECRETARIAT)
 def edit_round(round_id: int):
     round_ = db.session.get(ReportingRound, round_id) or abort(404)

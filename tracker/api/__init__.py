@@ -1,0 +1,1 @@
+"""JSON API v1: the same operations, permissions and audit as the pages, for other systems."""

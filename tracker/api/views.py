@@ -1,0 +1,332 @@
+"""JSON API v1: the same operations, permissions and audit as the pages.
+
+Every view declares who may call it with ``api_access`` and what it takes and returns with
+``operation``; the OpenAPI document is generated from those declarations and the URL map.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, request, stream_with_context, url_for
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from tracker.accounts.models import Role
+from tracker.api import operations as tokens
+from tracker.api import schemas
+from tracker.api.models import ApiToken  # noqa: F401  (its table belongs to this domain)
+from tracker.catalogue import queries as catalogue_queries
+from tracker.catalogue.models import BriefingSession, Entity, Recommendation
+from tracker.core.access import API, PUBLIC, access, rule_for
+from tracker.core.db import today
+from tracker.core.web import MAX_ID
+from tracker.core.errors import Conflict, Refused
+from tracker.exports import formats
+from tracker.exports import queries as export_queries
+from tracker.extensions import db
+from tracker.progress import operations as progress
+from tracker.progress import queries as progress_queries
+from tracker.progress.models import CLOSED_STATUSES, Assignment, ImplementationStatus, ProgressUpdate, UpdateState
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+FOCAL_POINT, SECRETARIAT, AUDITOR = Role.focal_point, Role.secretariat, Role.auditor
+
+
+class ApiError(HTTPException):
+    """An error answered as JSON with a message, and the field at fault where there is one."""
+
+    def __init__(self, code: int, message: str, field: str | None = None):
+        super().__init__(description=message)
+        self.code, self.api_message, self.field = code, message, field
+
+
+def api_access(*rule):
+    """Declare who may call an API view: PUBLIC, or roles holding a bearer token."""
+    return access(API, *rule)
+
+
+def operation(summary: str, *, body=None, response=None, status: int = 200, query: tuple = (), ndjson: bool = False):
+    """Describe a view for the OpenAPI document."""
+
+    def decorate(view):
+        view.openapi = {"summary": summary, "body": body, "response": response, "status": status, "query": query, "ndjson": ndjson}
+        return view
+
+    return decorate
+
+
+@bp.before_request
+def authenticate():
+    """Resolve the bearer token, if any, and apply the view's rule; sessions are never used here."""
+    g.api_user = None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "Send the token as: Authorization: Bearer TOKEN.")
+        g.api_user = tokens.user_for_token(token.strip())
+        if g.api_user is None:
+            raise ApiError(401, "The token is unknown or revoked, or its account is deactivated.")
+    rule = rule_for(request.endpoint) or frozenset()
+    if PUBLIC in rule:
+        return
+    if g.api_user is None:
+        raise ApiError(401, "This needs a token: Authorization: Bearer TOKEN.")
+    if g.api_user.role.value not in rule:
+        raise ApiError(403, "Your role may not do this.")
+
+
+@bp.after_request
+def no_store(response):
+    if g.get("api_user") is not None:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _body(model):
+    if request.mimetype != "application/json":
+        raise ApiError(400, "Send a JSON body with Content-Type: application/json.")
+    try:
+        return model.model_validate_json(request.get_data() or b"{}")
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        if problem["type"] == "json_invalid":
+            raise ApiError(400, "The body is not valid JSON.") from exc
+        where = ".".join(str(p) for p in problem["loc"])
+        field = str(problem["loc"][0]) if problem["loc"] else None
+        raise ApiError(422, f"{where}: {problem['msg']}" if where else problem["msg"], field) from exc
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        raise ApiError(409, "Someone else changed this at the same moment; read it again and retry.") from exc
+
+
+def _act(step):
+    """Run an operation and commit; refusals become 409 (state) or 422 (a field)."""
+    try:
+        result = step()
+    except Conflict as conflict:
+        db.session.rollback()
+        raise ApiError(409, conflict.message) from conflict
+    except Refused as refused:
+        db.session.rollback()
+        raise ApiError(422 if refused.field else 409, refused.message, refused.field) from refused
+    _commit()
+    return result
+
+
+def _links(urls: list[str]) -> list[str]:
+    try:
+        return progress.parse_links("\n".join(urls))
+    except Refused as refused:
+        raise ApiError(422, refused.message, "evidence_urls") from refused
+
+
+def _update_out(update: ProgressUpdate) -> dict:
+    return schemas.UpdateOut(
+        id=update.id, assignment_id=update.assignment_id, entity=update.entity.code, item=update.assignment.recommendation.code,
+        state=update.state, status=update.claimed_status, narrative=update.narrative, confidentiality=update.confidentiality,
+        evidence=[
+            schemas.EvidenceOut(id=e.id, kind=e.kind.value, url=e.url, filename=e.filename, sha256=e.sha256)
+            for e in update.current_evidence
+        ],
+        version=update.version, created_at=update.created_at, submitted_at=update.submitted_at, reviewed_at=update.reviewed_at,
+        assessed_status=update.assessed_status, assessment_reason=update.assessment_reason, return_comment=update.return_comment,
+    ).model_dump(mode="json")
+
+
+def _assignment_out(assignment: Assignment, model=schemas.AssignmentOut, **extra) -> dict:
+    open_update = assignment.open_update
+    visible = open_update is not None and open_update.can_view(g.api_user)
+    return model(
+        id=assignment.id, entity=assignment.entity.code, item=assignment.recommendation.code,
+        session=assignment.recommendation.session.code, due=assignment.due, overdue=assignment.is_overdue,
+        official_status=assignment.official_status, official_since=assignment.official_since,
+        open_update_id=open_update.id if visible else None, version=assignment.version, **extra,
+    ).model_dump(mode="json")
+
+
+def _int_arg(name: str, default: int | None = None, low: int = 0, high: int = MAX_ID) -> int | None:
+    value = request.args.get(name, "")
+    if value == "":
+        return default
+    if not value.isdigit() or int(value) < low or (high is not None and int(value) > high):
+        raise ApiError(422, f"{name} must be a whole number from {low} to {high}", name)
+    return int(value)
+
+
+@bp.get("/catalogue")
+@api_access(PUBLIC)
+@operation("The whole catalogue: briefings, sessions, items, entities, rounds (as `flask catalogue export`).", response="Catalogue")
+def catalogue():
+    return catalogue_queries.catalogue_document()
+
+
+@bp.get("/assignments")
+@api_access(FOCAL_POINT, SECRETARIAT, AUDITOR)
+@operation(
+    "Assignments the caller may see, in id order; a focal point sees their entity's only.",
+    response=schemas.AssignmentPage,
+    query=(("entity", "string"), ("session", "string"), ("status", "status"), ("overdue", "boolean"), ("after", "integer"),
+           ("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50})),
+)
+def assignments():
+    limit = _int_arg("limit", 50, 1, 200)
+    after = _int_arg("after", 0)
+    query = (
+        select(Assignment).join(Assignment.entity).join(Assignment.recommendation).join(Recommendation.session)
+        .where(Assignment.id > after, Recommendation.retired_at.is_(None))
+        .options(joinedload(Assignment.entity), joinedload(Assignment.recommendation).joinedload(Recommendation.session), joinedload(Assignment.open_update))
+        .order_by(Assignment.id).limit(limit + 1)
+    )
+    if g.api_user.role is FOCAL_POINT:
+        query = query.where(Assignment.entity_id == g.api_user.entity_id)
+    if request.args.get("entity"):
+        query = query.where(Entity.code == request.args["entity"].upper())
+    if request.args.get("session"):
+        query = query.where(BriefingSession.code == request.args["session"])
+    if request.args.get("status"):
+        try:
+            query = query.where(Assignment.official_status == ImplementationStatus(request.args["status"]))
+        except ValueError as exc:
+            raise ApiError(422, "status must be one of " + ", ".join(s.value for s in ImplementationStatus), "status") from exc
+    overdue = request.args.get("overdue", "")
+    if overdue not in ("", "true", "false"):
+        raise ApiError(422, "overdue must be true or false", "overdue")
+    if overdue == "true":
+        query = query.where(Assignment.due < today(), Assignment.official_status.not_in(CLOSED_STATUSES))
+    elif overdue == "false":
+        query = query.where((Assignment.due >= today()) | Assignment.official_status.in_(CLOSED_STATUSES))
+    rows = list(db.session.scalars(query).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [_assignment_out(a) for a in rows], "next_after": rows[-1].id if more else None}
+
+
+def _assignment(assignment_id: int) -> Assignment:
+    try:
+        return progress_queries.get_assignment(assignment_id, g.api_user)
+    except HTTPException as exc:
+        raise ApiError(404, "There is no such assignment, or it is not yours to see.") from exc
+
+
+def _update(update_id: int) -> ProgressUpdate:
+    try:
+        return progress_queries.get_update(update_id, g.api_user)
+    except HTTPException as exc:
+        raise ApiError(404, "There is no such update, or it is not yours to see.") from exc
+
+
+@bp.get("/assignments/<id:assignment_id>")
+@api_access(FOCAL_POINT, SECRETARIAT, AUDITOR)
+@operation("One assignment with its history of accepted updates.", response=schemas.AssignmentDetail)
+def assignment(assignment_id: int):
+    item = _assignment(assignment_id)
+    history = [
+        schemas.AcceptedOut(update_id=u.id, claimed_status=u.claimed_status, assessed_status=u.assessed_status,
+                            reason=u.assessment_reason, accepted_at=u.reviewed_at)
+        for u in item.updates if u.state is UpdateState.accepted
+    ]
+    return _assignment_out(item, schemas.AssignmentDetail, history=history)
+
+
+@bp.post("/assignments/<id:assignment_id>/updates")
+@api_access(FOCAL_POINT)
+@operation("Start a draft update on one of your entity's assignments.", body=schemas.UpdateCreate, response=schemas.UpdateOut, status=201)
+def create_update(assignment_id: int):
+    item = _assignment(assignment_id)
+    data = _body(schemas.UpdateCreate)
+    update = _act(lambda: progress.create_update(
+        item, g.api_user, claimed_status=data.status, narrative=data.narrative, confidentiality=data.confidentiality, links=_links(data.evidence_urls),
+    ))
+    return _update_out(update), 201, {"Location": url_for(".update", update_id=update.id)}
+
+
+@bp.get("/updates/<id:update_id>")
+@api_access(FOCAL_POINT, SECRETARIAT, AUDITOR)
+@operation("One update: drafts to their own entity only.", response=schemas.UpdateOut)
+def update(update_id: int):
+    return _update_out(_update(update_id))
+
+
+@bp.patch("/updates/<id:update_id>")
+@api_access(FOCAL_POINT)
+@operation("Change a draft or returned update; give the version you read.", body=schemas.UpdatePatch, response=schemas.UpdateOut)
+def patch_update(update_id: int):
+    item = _update(update_id)
+    data = _body(schemas.UpdatePatch)
+    _act(lambda: progress.edit_update(
+        item, g.api_user, version=data.version,
+        claimed_status=data.status or item.claimed_status,
+        narrative=item.narrative if data.narrative is None else data.narrative,
+        confidentiality=data.confidentiality or item.confidentiality,
+        links=_links(data.evidence_urls or []),
+    ))
+    return _update_out(item)
+
+
+@bp.post("/updates/<id:update_id>/<any(submit, withdraw):action>")
+@api_access(FOCAL_POINT)
+@operation("Submit a draft for review, or withdraw a submitted update back to draft.", body=schemas.Transition, response=schemas.UpdateOut)
+def transition(update_id: int, action: str):
+    item = _update(update_id)
+    data = _body(schemas.Transition) if request.get_data() else schemas.Transition()
+    step = progress.submit_update if action == "submit" else progress.withdraw_update
+    _act(lambda: step(item, g.api_user, version=data.version))
+    return _update_out(item)
+
+
+@bp.post("/updates/<id:update_id>/review")
+@api_access(SECRETARIAT)
+@operation("Accept with an assessed status, or return with a comment.", body=schemas.Review, response=schemas.UpdateOut)
+def review(update_id: int):
+    item = _update(update_id)
+    data = _body(schemas.Review)
+    if data.decision == "accept":
+        if data.assessed_status is None:
+            raise ApiError(422, "assessed_status is required to accept.", "assessed_status")
+        _act(lambda: progress.accept_update(item, g.api_user, assessed_status=data.assessed_status, reason=data.comment, version=data.version))
+    else:
+        _act(lambda: progress.return_update(item, g.api_user, comment=data.comment, version=data.version))
+    return _update_out(item)
+
+
+@bp.get("/events")
+@api_access(AUDITOR)
+@operation(
+    "Audit events, newest first, filtered as the timelines; with Accept: application/x-ndjson, every event in chain order and a manifest line.",
+    response=schemas.EventPage,
+    query=(("entity", "string"), ("session", "string"), ("item", "string"), ("assignment", "integer"), ("kind", "string"),
+           ("date_from", "date"), ("date_to", "date"), ("before", "integer")),
+    ndjson=True,
+)
+def events():
+    filters = export_queries.TimelineFilters.from_args(request.args)
+    if filters.problems:
+        raise ApiError(422, f"{filters.problems[0]} is not understood (dates are YYYY-MM-DD).", filters.problems[0])
+    if request.accept_mimetypes.best_match(["application/json", "application/x-ndjson"]) == "application/x-ndjson":
+        rows, manifest = export_queries.timeline_rows(g.api_user, filters)
+        return Response(stream_with_context(formats.jsonl_chunks(rows, manifest)), mimetype="application/x-ndjson")
+    before = _int_arg("before")
+    page, next_before = export_queries.page(g.api_user, filters, before)
+    items = [schemas.EventOut(**e.payload(), prev_hash=e.prev_hash, hash=e.hash).model_dump(mode="json") for e in page]
+    return {"items": items, "next_before": next_before}
+
+
+@bp.get("/openapi.json")
+@api_access(PUBLIC)
+@operation("This document.", response="OpenAPI")
+def openapi():
+    from flask import current_app
+
+    from tracker.api.openapi import document
+
+    return document(current_app)
+
