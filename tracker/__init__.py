@@ -44,7 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
 
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
 
-    from tracker.core import access, web
+    from tracker.core import access, backup, web
 
     web.init_app(app)
     app.url_map.converters["id"] = web.IdConverter
@@ -74,4 +74,5 @@ def create_app(config: dict | None = None) -> Flask:
     audit_cli.init_app(app)
     exports_cli.init_app(app)
     api_cli.init_app(app)
+    backup.init_app(app)
     return app
