@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install clean
+.PHONY: run test bench load install clean
 
 install: $(STAMP)
 
@@ -25,6 +25,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+load: $(STAMP)
+	TRACKER_LOAD_SECONDS=60 $(BIN)/python -m pytest tests/resilience/test_load.py
+	TRACKER_LOAD_SECONDS=60 DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/python -m pytest tests/resilience/test_load.py
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -9,9 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, request, stream_with_context, url_for
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from tracker.accounts.models import Role
@@ -23,7 +21,7 @@ from tracker.catalogue.models import BriefingSession, Entity, Recommendation
 from tracker.core.access import API, PUBLIC, access, rule_for
 from tracker.core.db import today
 from tracker.core.web import MAX_ID
-from tracker.core.errors import Conflict, Refused
+from tracker.core.errors import Conflict, Refused, conflicts_on_concurrent_change
 from tracker.exports import formats
 from tracker.exports import queries as export_queries
 from tracker.extensions import db
@@ -100,25 +98,18 @@ def _body(model):
         raise ApiError(422, f"{where}: {problem['msg']}" if where else problem["msg"], field) from exc
 
 
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except (StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
-        raise ApiError(409, "Someone else changed this at the same moment; read it again and retry.") from exc
-
-
 def _act(step):
-    """Run an operation and commit; refusals become 409 (state) or 422 (a field)."""
+    """Run an operation and commit; refusals become 409 (state, or a concurrent change) or 422 (a field)."""
     try:
-        result = step()
+        with conflicts_on_concurrent_change():
+            result = step()
+            db.session.commit()
     except Conflict as conflict:
         db.session.rollback()
         raise ApiError(409, conflict.message) from conflict
     except Refused as refused:
         db.session.rollback()
         raise ApiError(422 if refused.field else 409, refused.message, refused.field) from refused
-    _commit()
     return result
 
 

@@ -1,5 +1,7 @@
 """Exceptions that operations raise for the views and commands to turn into messages."""
 
+from contextlib import contextmanager
+
 
 class Refused(Exception):
     """The operation is not allowed in this state; nothing was changed.
@@ -19,3 +21,22 @@ class Conflict(Refused):
     """Someone else changed the object since it was read (a stale version)."""
 
     status = 409
+
+
+@contextmanager
+def conflicts_on_concurrent_change():
+    """Turn a concurrent change found at flush or commit into a Conflict, after a rollback.
+
+    With PostgreSQL's READ COMMITTED, two requests can both pass the version check; the second
+    one's UPDATE then matches no row (StaleDataError) or trips a unique index (IntegrityError).
+    """
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from tracker.extensions import db
+
+    try:
+        yield
+    except (StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        raise Conflict("Someone else changed this at the same moment. Nothing of yours was saved; reload and try again.") from exc

@@ -19,7 +19,7 @@ from tracker.core.access import access, public
 from tracker.core.db import utcnow
 from tracker.core.web import id_arg
 from tracker.accounts.forms import EmptyForm
-from tracker.core.errors import Refused
+from tracker.core.errors import Refused, conflicts_on_concurrent_change
 from tracker.exports import formats, operations, queries
 from tracker.exports import spreadsheet as spreadsheet_io
 from tracker.exports.forms import SpreadsheetForm
@@ -134,9 +134,10 @@ def spreadsheet_confirm():
         return redirect(url_for(".spreadsheet_upload"))
     path = _upload_path(token)
     try:
-        preview = spreadsheet_io.read(path, current_user)  # again: things may have changed since the preview
-        counts = operations.apply_import(preview, current_user._get_current_object())
-        db.session.commit()
+        with conflicts_on_concurrent_change():
+            preview = spreadsheet_io.read(path, current_user)  # again: things may have changed since the preview
+            counts = operations.apply_import(preview, current_user._get_current_object())
+            db.session.commit()
     except Refused as refused:
         db.session.rollback()
         flash(refused.message, "error")

@@ -8,13 +8,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.models import Role
 from tracker.catalogue import queries as catalogue_queries
 from tracker.core.access import SIGNED_IN, access
-from tracker.core.errors import Conflict, Refused
+from tracker.core.errors import Conflict, Refused, conflicts_on_concurrent_change
 from tracker.extensions import db
 from tracker.progress import evidence as evidence_files
 from tracker.progress import operations, queries
@@ -38,11 +36,8 @@ def _user():
 
 def _commit() -> None:
     """Commit the request's work; a concurrent change of the same rows becomes a conflict."""
-    try:
+    with conflicts_on_concurrent_change():
         db.session.commit()
-    except (StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
-        raise Conflict(_("Someone else changed this at the same moment. Nothing of yours was saved; reload and try again.")) from exc
 
 
 def _field_error(form, refused: Refused, default: str) -> None:
@@ -131,10 +126,11 @@ def new_update(assignment_id: int):
         form.claimed_status.data = assignment.official_status.value
     if form.validate_on_submit():
         try:
-            update = operations.create_update(assignment, _user(), **_update_fields(form))
-            if "submit" in request.form:
-                operations.submit_update(update, _user())
-            _commit()
+            with conflicts_on_concurrent_change():
+                update = operations.create_update(assignment, _user(), **_update_fields(form))
+                if "submit" in request.form:
+                    operations.submit_update(update, _user())
+                db.session.commit()
         except Refused as refused:
             db.session.rollback()
             _field_error(form, refused, "narrative")
@@ -175,10 +171,11 @@ def edit_update(update_id: int):
     if form.validate_on_submit():
         removed = [int(v) for v in request.form.getlist("remove_evidence") if v.isdigit()]
         try:
-            operations.edit_update(update, _user(), version=form.version_number(), remove_evidence=removed, **_update_fields(form))
-            if "submit" in request.form:
-                operations.submit_update(update, _user())
-            _commit()
+            with conflicts_on_concurrent_change():
+                operations.edit_update(update, _user(), version=form.version_number(), remove_evidence=removed, **_update_fields(form))
+                if "submit" in request.form:
+                    operations.submit_update(update, _user())
+                db.session.commit()
         except Conflict as conflict:
             db.session.rollback()
             return _conflict(form, update_id, conflict)
@@ -208,8 +205,9 @@ def transition(update_id: int, action: str):
     version = request.form.get("version", "")  # CSRFProtect has checked the token already
     try:
         step = operations.submit_update if action == "submit" else operations.withdraw_update
-        step(update, _user(), version=int(version) if version.isdigit() else None)
-        _commit()
+        with conflicts_on_concurrent_change():
+            step(update, _user(), version=int(version) if version.isdigit() else None)
+            db.session.commit()
     except Conflict as conflict:
         db.session.rollback()
         return render_template("error.html", code=409, title=_("Changed meanwhile"), message=conflict.message), 409
@@ -228,11 +226,12 @@ def review(update_id: int):
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            if form.decision.data == "accept":
-                operations.accept_update(update, _user(), assessed_status=ImplementationStatus(form.assessed_status.data), reason=form.comment.data, version=form.version_number())
-            else:
-                operations.return_update(update, _user(), comment=form.comment.data, version=form.version_number())
-            _commit()
+            with conflicts_on_concurrent_change():
+                if form.decision.data == "accept":
+                    operations.accept_update(update, _user(), assessed_status=ImplementationStatus(form.assessed_status.data), reason=form.comment.data, version=form.version_number())
+                else:
+                    operations.return_update(update, _user(), comment=form.comment.data, version=form.version_number())
+                db.session.commit()
         except Conflict as conflict:
             db.session.rollback()
             return render_template("error.html", code=409, title=_("Changed meanwhile"), message=conflict.message), 409
