@@ -12,7 +12,6 @@ means every check passed; 1 names the first row that failed.
 
 import csv
 import hashlib
-import io
 import json
 import sys
 import zipfile

@@ -44,7 +44,7 @@ def test_a_rewritten_chain_no_longer_matches_its_checkpoint(keyed, db_session, c
     """An attacker who rewrites an event and every hash after it still cannot forge the signature."""
     from sqlalchemy import select
 
-    from tracker.audit.models import AuditEvent, AuditHead, chain_hash
+    from tracker.audit.models import AuditEvent, chain_hash
 
     add_events()
     assert cli.invoke(args=["audit", "checkpoint"]).exit_code == 0

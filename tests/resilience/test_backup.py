@@ -3,7 +3,6 @@
 import shutil
 import subprocess
 
-import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import dispose, make_app

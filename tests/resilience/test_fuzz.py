@@ -4,7 +4,6 @@ Whatever comes in, the answer is a clear refusal or a success, never a 500, and 
 request changes nothing.
 """
 
-import io
 import shutil
 
 import pytest

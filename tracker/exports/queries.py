@@ -168,7 +168,7 @@ def timeline_rows(user, filters: TimelineFilters):
 
 def public_statuses() -> Iterator[dict]:
     """Yield the accepted public statuses, one row per assignment; nothing else is disclosed."""
-    from sqlalchemy.orm import joinedload, selectinload
+    from sqlalchemy.orm import joinedload
 
     from tracker.progress.models import Assignment, Confidentiality, ProgressUpdate
 
