@@ -17,11 +17,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+run: export TRACKER_MODE = demo
+run: export TRACKER_TODAY ?= 2019-03-15
 run: $(STAMP)
-	TRACKER_MODE=demo $(FLASK) db upgrade
-	TRACKER_MODE=demo $(FLASK) seed
-	TRACKER_MODE=demo $(FLASK) demo
-	TRACKER_MODE=demo $(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	$(FLASK) demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

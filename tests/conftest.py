@@ -14,12 +14,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 _INSTANCE = tempfile.mkdtemp(prefix="tracker-tests-")
 os.environ["TRACKER_INSTANCE_PATH"] = _INSTANCE
 os.environ.setdefault("TRACKER_MODE", "testing")
+
+# Generated tests explore the same examples on every run: CI results do not depend on luck.
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.load_profile("deterministic")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "seed"

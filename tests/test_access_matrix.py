@@ -137,6 +137,12 @@ def test_matrix(as_role, objects, role):
         response.close()
         if response.status_code != expected[role]:
             failures.append(f"{method} {url}: {response.status_code}, expected {expected[role]}")
+        headers = response.headers
+        if "frame-ancestors 'none'" not in headers.get("Content-Security-Policy", "") or headers.get("X-Content-Type-Options") != "nosniff":
+            failures.append(f"{method} {url}: security headers missing")
+        if role != "anonymous" and not url.startswith(("/static/", "/api/")) and response.status_code == 200:
+            if headers.get("Cache-Control") != "no-store":
+                failures.append(f"{method} {url}: a signed-in page without Cache-Control: no-store")
     assert failures == []
 
 

@@ -91,9 +91,13 @@ def deactivate_command(email: str) -> None:
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Demo mode only: create one account per role and print their passwords."""
+    """Demo mode only: create one account per role, print their passwords, and generate demo progress once."""
+    from tracker.progress import demo
+
     if current_app.config["TRACKER_MODE"] != "demo":
         raise click.ClickException("Demo accounts are only made with TRACKER_MODE=demo.")
+    if demo.has_real_reports():
+        raise click.ClickException("This database holds progress reports not written by demo accounts: no demo data is added to it.")
     lines = []
     for email, name, role, code in DEMO_ACCOUNTS:
         password = "demo-" + secrets.token_urlsafe(12)
@@ -103,9 +107,18 @@ def demo_command() -> None:
         else:
             operations.redeem_token(operations.issue_token(user, TokenPurpose.reset), password)
         lines.append(f"  {role.title:<24} {email:<30} {password}")
+    made = demo.generate()
     db.session.commit()
     click.echo("DEMO ACCOUNTS (demo mode only; new passwords at every start):")
     click.echo("\n".join(lines))
+    if made is None:
+        click.echo("Demo progress was generated before; left as it is.")
+    else:
+        click.echo(
+            f"DEMO PROGRESS (synthetic, {demo.START:%d %B %Y} to {demo.END:%d %B %Y}): "
+            f"{made['updates']} updates from {made['entities']} entities ({made['steps'].get('accept', 0)} accepted, "
+            f"{made['steps'].get('return', 0)} returned)."
+        )
 
 
 def init_app(app: Flask) -> None:

@@ -5,13 +5,28 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from tracker.progress.operations import URL_PATTERN
 
 from tracker.progress.models import Confidentiality, ImplementationStatus, UpdateState
 
 # The same rules as the web form's (tracker.progress.operations), stated here so the document says them.
-Url = Annotated[str, Field(pattern=r"^https?://[^\s<>\"]+$", max_length=2000)]
+Url = Annotated[str, Field(pattern=URL_PATTERN, max_length=2000)]
 Text = Annotated[str, Field(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", description="Plain text; no control characters.")]
+
+
+def _integral(value):
+    """JSON Schema counts 3.0 as an integer; so do we. Anything else keeps its type."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Version = Annotated[
+    int,
+    BeforeValidator(_integral),
+    Field(ge=1, le=2**31 - 1),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
+]
 
 
 class Body(BaseModel):
@@ -28,7 +43,7 @@ class UpdateCreate(Body):
 
 
 class UpdatePatch(Body):
-    version: int = Field(ge=1, description="The version you read; a stale version answers 409.")
+    version: Version = Field(description="The version you read; a stale version answers 409.")
     status: Optional[ImplementationStatus] = None
     narrative: Optional[Text] = Field(None, max_length=20_000)
     evidence_urls: Optional[list[Url]] = Field(None, max_length=50, description="Links to add.")
@@ -36,14 +51,14 @@ class UpdatePatch(Body):
 
 
 class Transition(Body):
-    version: Optional[int] = Field(None, ge=1, description="The version you read, to refuse a stale action.")
+    version: Optional[Version] = Field(None, description="The version you read, to refuse a stale action.")
 
 
 class Review(Body):
     decision: Literal["accept", "return"]
     assessed_status: Optional[ImplementationStatus] = Field(None, description="Required to accept.")
     comment: Text = Field("", max_length=5000, description="Required to return, or when the assessment differs from the claim.")
-    version: Optional[int] = Field(None, ge=1)
+    version: Optional[Version] = None
 
 
 class EvidenceOut(BaseModel):

@@ -85,7 +85,7 @@ def filtered(query: Select, filters: TimelineFilters) -> Select:
         query = query.where(AuditEvent.kind == filters.kind)
     if filters.date_from:
         query = query.where(AuditEvent.occurred_at >= datetime.combine(filters.date_from, time.min, timezone.utc))
-    if filters.date_to:
+    if filters.date_to and filters.date_to < date.max:
         query = query.where(AuditEvent.occurred_at < datetime.combine(filters.date_to + timedelta(days=1), time.min, timezone.utc))
     return query
 

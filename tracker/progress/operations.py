@@ -29,7 +29,9 @@ from tracker.progress.models import (
 
 NARRATIVE_LIMIT = 20_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_URL = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
+# No spaces, control or line-breaking characters, quotes or angle brackets; the API states the same.
+URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://[^\x00-\x20\x7f-\x9f\u2028\u2029<>\"]+$"
+_URL = re.compile(URL_PATTERN)
 
 
 # Assignments and rounds

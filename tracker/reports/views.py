@@ -1,9 +1,285 @@
-"""Dashboard, readiness and the progress report."""
+"""Dashboard, readiness grid, point-in-time item view, and the progress report (HTML, PDF, frozen)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date, timedelta
+from urllib.parse import urlencode
 
-from tracker.reports.models import FrozenReport  # noqa: F401  (the frozen reports land with these views)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
 
-bp = Blueprint("reports", __name__)
+from tracker.accounts.models import Role
+from tracker.catalogue import queries as catalogue_queries
+from tracker.core.access import access
+from tracker.core.db import today
+from tracker.core.errors import Refused
+from tracker.extensions import db
+from tracker.progress.models import Assignment, ImplementationStatus, ReportingRound, UpdateState
+from tracker.reports import charts, history, operations, pdf, queries, report
+from tracker.reports.models import FrozenReport
+from tracker.reports.tally import STATUS_VALUES, Tally
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+SECRETARIAT, AUDITOR = Role.secretariat, Role.auditor
+SILENT_DAYS = 30
+
+
+def _as_of() -> date | None:
+    """Read ``?as_of=YYYY-MM-DD``; a bad or future date is ignored with a message."""
+    raw = request.args.get("as_of", "").strip()
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        flash(_("“%(value)s” is not a date (YYYY-MM-DD); showing today instead.", value=raw[:20]), "error")
+        return None
+    if day > today():
+        flash(_("%(date)s is in the future; showing today instead.", date=day.isoformat()), "error")
+        return None
+    return day
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    value = request.args.get(name, "")
+    return min(high, max(low, int(value))) if value.isdigit() else default
+
+
+def _linker(endpoint: str, **fixed):
+    """Return a cheap link builder: url_for once, then query strings (hundreds of links per page)."""
+    base = url_for(endpoint)
+
+    def link(**params) -> str:
+        query = {k: v for k, v in {**fixed, **params}.items() if v not in (None, "")}
+        return base + ("?" + urlencode(query) if query else "")
+
+    return link
+
+
+def _status_titles() -> dict:
+    return {s.value: s.title for s in ImplementationStatus}
+
+
+def _round(code: str | None) -> ReportingRound:
+    """:raise 404: no round has that code (or there is no round at all)."""
+    if code:
+        found = db.session.scalar(select(ReportingRound).where(ReportingRound.code == code))
+    else:
+        found = queries.round_on(today())
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/")
+@access(SECRETARIAT, AUDITOR)
+def dashboard():
+    as_of = _as_of()
+    silent_days = _int_arg("silent_days", SILENT_DAYS, 1, 3650)
+    board = history.dashboard_as_of(as_of) if as_of else queries.live_dashboard()
+    briefing_day = board.catalogue.sessions[0].briefing.date if board.catalogue.sessions else board.day
+    bars = charts.status_bars("dash-sessions", [(s.code, t.by_status) for s, t in board.sessions], _("Official status by session"))
+    line = None
+    if board.round is not None:
+        line = charts.timeline(
+            "dash-timeline", board.timeline, start=briefing_day, cutoff=board.round.due, meeting=board.round.meeting_date,
+            today=board.day, title=_("Assignments with an update accepted in the round, by date"),
+        )
+    return render_template(
+        "reports/dashboard.html",
+        board=board,
+        silent=board.silent(silent_days),
+        silent_days=silent_days,
+        bars=bars,
+        line=line,
+        link=_linker("reports.assignments", as_of=as_of.isoformat() if as_of else None),
+        statuses=list(ImplementationStatus),
+        cumulative=_cumulate(board.timeline),
+        weekly=len(board.timeline) > 20,
+    )
+
+
+def _cumulate(points, weekly_after: int = 20):
+    """Return (day, count, running total) rows; by week (starting Monday) when there are many days."""
+    if len(points) > weekly_after:
+        weeks: dict = {}
+        for day, count in points:
+            monday = day - timedelta(days=day.weekday())
+            weeks[monday] = weeks.get(monday, 0) + count
+        points = sorted(weeks.items())
+    running, out = 0, []
+    for day, count in points:
+        running += count
+        out.append((day, count, running))
+    return out
+
+
+@bp.get("/assignments")
+@access(SECRETARIAT, AUDITOR)
+def assignments():
+    args = request.args
+    filters = queries.ListFilters(
+        session=args.get("session", ""), theme=args.get("theme", ""), entity=args.get("entity", "").upper(),
+        item=args.get("item", ""), status=args.get("status", ""), flag=args.get("flag", ""),
+        as_of=_as_of(), page=_int_arg("page", 1, 1, 100000),
+    ).clean()
+    page = history.list_as_of(filters) if filters.as_of else queries.live_list(filters)
+    return render_template(
+        "reports/assignments.html",
+        page=page,
+        filters=filters,
+        cat=queries.catalogue(),
+        statuses=list(ImplementationStatus),
+        day=filters.as_of or today(),
+    )
+
+
+@bp.get("/grid")
+@access(SECRETARIAT, AUDITOR)
+def grid():
+    args = request.args
+    filters = queries.GridFilters(
+        session=args.get("session", ""), kind=args.get("kind", ""), q=args.get("q", ""), status=args.get("status", ""),
+        sort=args.get("sort", "name"), page=_int_arg("page", 1, 1, 1000),
+    ).clean()
+    items, rows, count, pages = queries.grid(filters)
+    return render_template(
+        "reports/grid.html",
+        items=items, rows=rows, count=count, pages=pages, filters=filters,
+        cat=queries.catalogue(), statuses=list(ImplementationStatus), cell_labels={**_status_titles(), "overdue": _(", overdue"), "returned": _(", returned for changes")},
+        assignment_base=url_for("progress.assignment", assignment_id=0)[:-1],
+    )
+
+
+@bp.get("/briefings/<code>/items/<item_code>")
+@access(SECRETARIAT, AUDITOR)
+def item(code: str, item_code: str):
+    """An item's addressees and their status, today or as it was at the end of ``as_of``."""
+    briefing = catalogue_queries.get_briefing(code)
+    recommendation = catalogue_queries.get_recommendation(briefing, item_code)
+    as_of = _as_of()
+    found = {a.id: a for a in db.session.scalars(select(Assignment).where(Assignment.recommendation_id == recommendation.id))}
+    day = as_of or today()
+    round_ = queries.round_on(day)
+    rows = []
+    if as_of:
+        facts = history.facts_as_of(as_of, list(found))
+        for assignment_id, fact in facts.items():
+            rows.append(queries.Row(
+                found[assignment_id], ImplementationStatus(fact.status), UpdateState(fact.open_state) if fact.open_state else None,
+                fact.overdue(day), round_ is not None and fact.accepted_round_id == round_.id, fact.last_activity, fact.accepted_update_id,
+            ))
+    else:
+        loaded = queries.assignments_by_id(list(found))
+        for a in loaded.values():
+            accepted = a.accepted_update is not None and round_ is not None and a.accepted_update.round_id == round_.id
+            rows.append(queries.Row(a, a.official_status, a.open_update.state if a.open_update else None, a.is_overdue, accepted, a.last_activity_at, a.accepted_update_id))
+    status = request.args.get("status", "")
+    tally = Tally()
+    for row in rows:
+        tally.add(row.status.value, 1, int(row.accepted), int(row.overdue), int(row.open_state is not None and row.open_state.value == "returned"))
+    if status in STATUS_VALUES:
+        rows = [r for r in rows if r.status.value == status]
+    rows.sort(key=lambda r: r.assignment.entity.name)
+    return render_template(
+        "reports/item.html", briefing=briefing, item=recommendation, rows=rows, tally=tally, as_of=as_of, day=day,
+        round=round_, status=status, statuses=list(ImplementationStatus),
+    )
+
+
+# The progress report
+
+
+def _report_context(content: dict, *, frozen: FrozenReport | None = None) -> dict:
+    rows = [(s["code"], s["tally"]["by_status"]) for s in content["sessions"]]
+    points = [(date.fromisoformat(d), n) for d, n in content["timeline"]]
+    round_ = content["round"]
+    start = min([p[0] for p in points] + [date.fromisoformat(round_["due"])])
+    prefix = f"r{frozen.id}" if frozen else "r"
+    return {
+        "content": content,
+        "frozen": frozen,
+        "titles": _status_titles(),
+        "statuses": list(ImplementationStatus),
+        "bars": charts.status_bars(prefix + "-sessions", rows, _("Official status by session")),
+        "line": charts.timeline(
+            prefix + "-timeline", points, start=start.replace(day=1), cutoff=date.fromisoformat(round_["due"]),
+            meeting=date.fromisoformat(round_["meeting_date"]), today=date.fromisoformat(content["today"]),
+            title=_("Assignments with an update accepted in the round, by date"),
+        ),
+        "cumulative": _cumulate(points),
+        "weekly": len(points) > 20,
+        "Tally": Tally,
+        "group_addressees": report.group_addressees,
+        "as_date": date.fromisoformat,
+    }
+
+
+@bp.get("/progress-report")
+@access(SECRETARIAT, AUDITOR)
+def progress_report():
+    round_ = _round(request.args.get("round"))
+    content = report.build(round_)
+    frozen = db.session.scalars(select(FrozenReport).where(FrozenReport.round_id == round_.id).order_by(FrozenReport.frozen_at.desc())).all()
+    return render_template(
+        "reports/report.html", rounds=queries.all_rounds(), round=round_, frozen_reports=frozen,
+        can_freeze=current_user.role is SECRETARIAT, **_report_context(content),
+    )
+
+
+@bp.get("/progress-report.pdf")
+@access(SECRETARIAT, AUDITOR)
+def progress_report_pdf():
+    round_ = _round(request.args.get("round"))
+    return _pdf(_report_context(report.build(round_)), f"progress-report-{round_.code}.pdf")
+
+
+def _pdf(context: dict, filename: str) -> Response:
+    html = render_template("reports/report_pdf.html", **context)
+    response = Response(pdf.render(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.post("/rounds/<id:round_id>/freeze")
+@access(SECRETARIAT)
+def freeze(round_id: int):
+    round_ = db.session.get(ReportingRound, round_id) or abort(404)
+    try:
+        frozen = operations.freeze_report(round_, current_user._get_current_object())
+        db.session.commit()
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for(".progress_report", round=round_.code))
+    flash(_("The report was frozen. This copy will not change; compare it with today's state at any time."), "info")
+    return redirect(url_for(".frozen", report_id=frozen.id))
+
+
+def _frozen(report_id: int) -> FrozenReport:
+    """:raise 404: no frozen report has that id."""
+    return db.session.get(FrozenReport, report_id) or abort(404)
+
+
+@bp.get("/frozen/<id:report_id>")
+@access(SECRETARIAT, AUDITOR)
+def frozen(report_id: int):
+    kept = _frozen(report_id)
+    now = report.build(kept.round)
+    return render_template(
+        "reports/frozen.html",
+        kept=kept,
+        intact=report.sha256(kept.content) == kept.content_sha256,
+        comparison=report.compare(kept.content, now),
+        **_report_context(kept.content, frozen=kept),
+    )
+
+
+@bp.get("/frozen/<id:report_id>.pdf")
+@access(SECRETARIAT, AUDITOR)
+def frozen_pdf(report_id: int):
+    kept = _frozen(report_id)
+    return _pdf(_report_context(kept.content, frozen=kept), f"progress-report-{kept.round.code}-frozen-{kept.id}.pdf")

@@ -1,0 +1,158 @@
+"""Charts drawn on the server as accessible SVG: no script, nothing fetched, they print.
+
+Each chart is an ``<svg role="img">`` with a title and a description, a tooltip per mark, and
+statuses told apart by fill pattern as well as colour; the page shows the data table beside it.
+Only presentation attributes are used (no ``style``), so the Content-Security-Policy holds.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from tracker.progress.models import ImplementationStatus
+
+# fill, ink (pattern strokes, outline), and the pattern that tells the status apart without colour
+STYLE = {
+    "not_started": ("#ffffff", "#4a4a4a", "hollow"),
+    "in_progress": ("#a9cbe8", "#00497a", "hatch"),
+    "partially_implemented": ("#f4cf6a", "#6b4e00", "dots"),
+    "implemented": ("#1e7b3c", "#0b3d1d", "solid"),
+    "not_applicable": ("#cdb9dc", "#5a2a6b", "cross"),
+}
+SHAPES = {"not_started": "○", "in_progress": "◔", "partially_implemented": "◑", "implemented": "●", "not_applicable": "⊘"}
+
+
+def _patterns(prefix: str) -> str:
+    parts = []
+    for status, (fill, ink, kind) in STYLE.items():
+        pid = f"{prefix}-{status}"
+        if kind == "hatch":
+            body = f'<rect width="6" height="6" fill="{fill}"/><line x1="0" y1="0" x2="0" y2="6" stroke="{ink}" stroke-width="2"/>'
+            parts.append(f'<pattern id="{pid}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">{body}</pattern>')
+        elif kind == "dots":
+            body = f'<rect width="6" height="6" fill="{fill}"/><circle cx="3" cy="3" r="1.3" fill="{ink}"/>'
+            parts.append(f'<pattern id="{pid}" width="6" height="6" patternUnits="userSpaceOnUse">{body}</pattern>')
+        elif kind == "cross":
+            body = f'<rect width="8" height="8" fill="{fill}"/><path d="M0 0L8 8M8 0L0 8" stroke="{ink}" stroke-width="1"/>'
+            parts.append(f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">{body}</pattern>')
+    return "<defs>" + "".join(parts) + "</defs>"
+
+
+def _fill(prefix: str, status: str) -> str:
+    fill, _ink, kind = STYLE[status]
+    return fill if kind in ("solid", "hollow") else f"url(#{prefix}-{status})"
+
+
+def _svg(prefix: str, width: int, height: int, title: str, desc: str, body: str) -> Markup:
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" aria-labelledby="{prefix}-title {prefix}-desc" font-family="sans-serif" font-size="12">'
+        f'<title id="{prefix}-title">{escape(title)}</title><desc id="{prefix}-desc">{escape(desc)}</desc>{body}</svg>'
+    )
+
+
+def status_bars(prefix: str, rows: list[tuple[str, dict]], title: str) -> Markup:
+    """Stacked bars, one per row, each the 100% of its assignments split by official status."""
+    label_w, bar_w, bar_h, gap, top = 150, 420, 22, 12, 8
+    legend_h = 24 * ((len(STYLE) + 2) // 3)
+    height = top + len(rows) * (bar_h + gap) + legend_h + 8
+    width = label_w + bar_w + 70
+    body = [_patterns(prefix)]
+    for index, (label, by_status) in enumerate(rows):
+        y = top + index * (bar_h + gap)
+        total = sum(by_status.values())
+        body.append(f'<text x="{label_w - 8}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" fill="#1b1b1b">{escape(label[:24])}</text>')
+        x = float(label_w)
+        for status in STYLE:
+            count = by_status.get(status, 0)
+            if not count:
+                continue
+            w = bar_w * count / total
+            name = ImplementationStatus(status).title
+            tip = _("%(row)s: %(status)s, %(count)d of %(total)d (%(share)d%%)", row=label, status=name, count=count, total=total, share=round(100 * count / total))
+            body.append(
+                f'<rect x="{x:.2f}" y="{y}" width="{w:.2f}" height="{bar_h}" fill="{_fill(prefix, status)}" '
+                f'stroke="{STYLE[status][1]}" stroke-width="0.75"><title>{escape(tip)}</title></rect>'
+            )
+            x += w
+        body.append(f'<text x="{label_w + bar_w + 6}" y="{y + bar_h * 0.7:.1f}" fill="#1b1b1b">{total}</text>')
+    body.append(_legend(prefix, top + len(rows) * (bar_h + gap) + 4, width))
+    desc = _("Share of assignments in each official status, one bar per row; the table beside gives the numbers.")
+    return _svg(prefix, width, height, title, desc, "".join(body))
+
+
+def _legend(prefix: str, y0: float, width: int) -> str:
+    parts = []
+    column = width / 3
+    for index, status in enumerate(STYLE):
+        x, y = 8 + column * (index % 3), y0 + 24 * (index // 3)
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y}" width="14" height="14" fill="{_fill(prefix, status)}" stroke="{STYLE[status][1]}"/>'
+            f'<text x="{x + 20:.1f}" y="{y + 11}" fill="#1b1b1b">{SHAPES[status]} {escape(ImplementationStatus(status).title)}</text>'
+        )
+    return "".join(parts)
+
+
+def _nice(value: int) -> int:
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000):
+        if value <= step * 4:
+            return step
+    return 100000
+
+
+def timeline(prefix: str, points: list[tuple[date, int]], *, start: date, cutoff: date, meeting: date, today: date, title: str) -> Markup:
+    """Accepted updates, cumulated by day, from ``start`` to the meeting, with the cut-off marked."""
+    left, right, top, bottom = 56, 20, 16, 46
+    plot_w, plot_h = 560, 220
+    width, height = left + plot_w + right, top + plot_h + bottom
+    first = min([start] + [d for d, _n in points])
+    last = max(meeting, *(d for d, _n in points)) if points else meeting
+    span = max(1, (last - first).days)
+    total = sum(n for _d, n in points)
+    step = _nice(max(total, 1))
+    y_max = step * max(1, -(-max(total, 1) // step))
+
+    def x_of(day: date) -> float:
+        return left + plot_w * (day - first).days / span
+
+    def y_of(value: int) -> float:
+        return top + plot_h - plot_h * value / y_max
+
+    body = []
+    for tick in range(0, y_max + 1, step):
+        y = y_of(tick)
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#d9d9d9"/>')
+        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1b1b1b">{tick}</text>')
+    month = date(first.year, first.month, 1)
+    while month <= last:
+        if month >= first:
+            x = x_of(month)
+            body.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 5}" stroke="#1b1b1b"/>')
+            body.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle" fill="#1b1b1b">{escape(format_date(month, "MMM yy"))}</text>')
+        month = (month + timedelta(days=32)).replace(day=1)
+    body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#1b1b1b"/>')
+    for day, label, dash in ((cutoff, _("Cut-off"), "6 3"), (meeting, _("Meeting"), "2 2"), (today, _("Today"), "1 3")):
+        if first <= day <= last:
+            x = x_of(day)
+            body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#8a1c1c" stroke-dasharray="{dash}" stroke-width="1.5"/>')
+            body.append(f'<text x="{x - 3:.1f}" y="{top + 10}" text-anchor="end" fill="#8a1c1c">{escape(label)}</text>')
+    path, running = [f"M{x_of(first):.1f},{y_of(0):.1f}"], 0
+    marks = []
+    for day, count in points:
+        x = x_of(day)
+        path.append(f"H{x:.1f}")
+        running += count
+        path.append(f"V{y_of(running):.1f}")
+        tip = _("%(date)s: %(count)d accepted, %(total)d in all", date=format_date(day, "medium"), count=count, total=running)
+        marks.append(f'<circle cx="{x:.1f}" cy="{y_of(running):.1f}" r="2.5" fill="#005a9c"><title>{escape(tip)}</title></circle>')
+    end = min(today, last) if points else first
+    path.append(f"H{x_of(max(end, points[-1][0]) if points else first):.1f}")
+    body.append(f'<path d="{" ".join(path)}" fill="none" stroke="#005a9c" stroke-width="2"/>')
+    body.extend(marks)
+    body.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle" fill="#4a4a4a">{escape(_("Date (UTC)"))}</text>')
+    desc = _("Cumulative number of assignments with an update accepted in the round, by date of acceptance, %(total)d in all; dashed lines mark the cut-off, the meeting and today.", total=total)
+    return _svg(prefix, width, height, title, desc, "".join(body))

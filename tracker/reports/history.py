@@ -1,0 +1,181 @@
+"""The state as it was on a past day, computed from the audit events (the point-in-time view).
+
+An assignment's official status on day D is the assessed status of its last "update.accepted"
+event before the end of D; its open update's state follows the last "update.*" event; its due
+date is the "before" of the first due change after D, if any. These read the history (indexed
+by kind and occurred_at), which the issue allows for point-in-time views only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import case, func, select
+
+from tracker.audit.models import AuditEvent
+from tracker.extensions import db
+from tracker.catalogue.models import Recommendation
+from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, UpdateState
+from tracker.reports import queries
+from tracker.reports.tally import CLOSED_VALUES
+
+STATE_KINDS = ("update.created", "update.edited", "update.submitted", "update.withdrawn", "update.returned", "update.accepted")
+ACTIVITY_KINDS = STATE_KINDS + ("assignment.due_changed",)
+_STATE_AFTER = {
+    "update.created": UpdateState.draft.value,
+    "update.submitted": UpdateState.submitted.value,
+    "update.withdrawn": UpdateState.draft.value,
+    "update.returned": UpdateState.returned.value,
+    "update.accepted": None,
+}
+
+
+@dataclass
+class Fact:
+    """One assignment as it stood at the end of a day."""
+
+    assignment_id: int
+    recommendation_id: int
+    entity_id: int
+    due: date
+    status: str = ImplementationStatus.not_started.value
+    accepted_update_id: int | None = None
+    accepted_at: datetime | None = None
+    accepted_round_id: int | None = None
+    open_state: str | None = None
+    last_activity: datetime | None = None
+
+    def overdue(self, day: date) -> bool:
+        return self.due < day and self.status not in CLOSED_VALUES
+
+
+def end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc)
+
+
+def facts_as_of(day: date, assignment_ids: list[int] | None = None) -> dict[int, Fact]:
+    """Return every active assignment (or those named) as it stood at the end of ``day``."""
+    cutoff = end_of(day)
+    # The column is filled since the events name their assignment; older events carry it in data only.
+    aid = func.coalesce(AuditEvent.assignment_id, AuditEvent.data["assignment_id"].as_integer())
+    only = [aid.in_(assignment_ids)] if assignment_ids is not None else []
+    base = select(Assignment.id, Assignment.recommendation_id, Assignment.entity_id, Assignment.due).join(
+        Recommendation, Recommendation.id == Assignment.recommendation_id
+    ).where(Recommendation.retired_at.is_(None))
+    if assignment_ids is not None:
+        base = base.where(Assignment.id.in_(assignment_ids))
+    facts = {row[0]: Fact(*row) for row in db.session.execute(base)}
+
+    last_accepted = (
+        select(aid.label("aid"), func.max(AuditEvent.seq).label("seq"))
+        .where(AuditEvent.kind == "update.accepted", AuditEvent.occurred_at < cutoff, *only)
+        .group_by(aid)
+        .subquery()
+    )
+    update_id = AuditEvent.data["update_id"].as_integer()
+    accepted = (
+        select(last_accepted.c.aid, AuditEvent.data["assessed_status"].as_string(), update_id, AuditEvent.occurred_at, ProgressUpdate.round_id)
+        .join(AuditEvent, AuditEvent.seq == last_accepted.c.seq)
+        .outerjoin(ProgressUpdate, ProgressUpdate.id == update_id)
+    )
+    for assignment_id, status, accepted_id, occurred_at, round_id in db.session.execute(accepted):
+        fact = facts.get(assignment_id)
+        if fact is not None:
+            fact.status, fact.accepted_update_id, fact.accepted_at, fact.accepted_round_id = status, accepted_id, occurred_at, round_id
+
+    last = (
+        select(
+            aid.label("aid"),
+            func.max(case((AuditEvent.kind.in_(STATE_KINDS), AuditEvent.seq))).label("seq"),
+            func.max(AuditEvent.occurred_at).label("last"),
+        )
+        .where(AuditEvent.kind.in_(ACTIVITY_KINDS), AuditEvent.occurred_at < cutoff, *only)
+        .group_by(aid)
+        .subquery()
+    )
+    states = select(last.c.aid, last.c.last, AuditEvent.kind, AuditEvent.data["state"].as_string()).select_from(last).outerjoin(
+        AuditEvent, AuditEvent.seq == last.c.seq
+    )
+    for assignment_id, last_at, kind, state in db.session.execute(states):
+        fact = facts.get(assignment_id)
+        if fact is not None:
+            fact.last_activity = last_at
+            fact.open_state = state if kind == "update.edited" else _STATE_AFTER.get(kind)
+
+    later_change = (
+        select(aid.label("aid"), func.min(AuditEvent.seq).label("seq"))
+        .where(AuditEvent.kind == "assignment.due_changed", AuditEvent.occurred_at >= cutoff, *only)
+        .group_by(aid)
+        .subquery()
+    )
+    dues = select(later_change.c.aid, AuditEvent.data["before"].as_string()).join(AuditEvent, AuditEvent.seq == later_change.c.seq)
+    for assignment_id, before in db.session.execute(dues):
+        if assignment_id in facts and before:
+            facts[assignment_id].due = date.fromisoformat(before)
+    return facts
+
+
+def dashboard_as_of(day: date) -> queries.Dashboard:
+    """Return the dashboard as it would have read at the end of ``day``."""
+    round_ = queries.round_on(day)
+    round_id = round_.id if round_ else None
+    items: dict = defaultdict(lambda: [0, 0, 0, 0])
+    entities: dict = defaultdict(lambda: [0, 0, 0, 0, None])
+    timeline: dict = defaultdict(int)
+    for fact in facts_as_of(day).values():
+        accepted = int(round_id is not None and fact.accepted_round_id == round_id)
+        flags = (1, accepted, int(fact.overdue(day)), int(fact.open_state == UpdateState.returned.value))
+        for counts in (items[(fact.recommendation_id, fact.status)], entities[(fact.entity_id, fact.status)]):
+            for i, value in enumerate(flags):
+                counts[i] += value
+        entity = entities[(fact.entity_id, fact.status)]
+        if fact.last_activity is not None and (entity[4] is None or fact.last_activity > entity[4]):
+            entity[4] = fact.last_activity
+        if accepted:
+            timeline[fact.accepted_at.date().isoformat()] += 1
+    return queries.fold(
+        day,
+        day,
+        round_,
+        [(k[0], k[1], *v) for k, v in items.items()],
+        [(k[0], k[1], *v) for k, v in entities.items()],
+        list(timeline.items()),
+    )
+
+
+def list_as_of(filters: queries.ListFilters) -> queries.Page:
+    """Return one page of the assignments behind an as-of figure."""
+    day = filters.as_of
+    round_ = queries.round_on(day)
+    ids = queries.assignment_ids(filters)
+    # Beyond a few thousand ids an IN list costs more than reading every assignment's facts.
+    facts = (facts_as_of(day, ids) if len(ids) <= 2000 else facts_as_of(day)) if ids else {}
+    chosen = []
+    for assignment_id in ids:
+        fact = facts.get(assignment_id)
+        if fact is None or (filters.status and fact.status != filters.status):
+            continue
+        accepted = round_ is not None and fact.accepted_round_id == round_.id
+        flag = {
+            "accepted": accepted,
+            "not_accepted": not accepted,
+            "overdue": fact.overdue(day),
+            "returned": fact.open_state == UpdateState.returned.value,
+        }
+        if filters.flag and not flag[filters.flag]:
+            continue
+        chosen.append((fact, accepted))
+    pages = max(1, -(-len(chosen) // queries.PAGE_SIZE))
+    page = min(filters.page, pages)
+    shown = chosen[(page - 1) * queries.PAGE_SIZE : page * queries.PAGE_SIZE]
+    loaded = queries.assignments_by_id([f.assignment_id for f, _ in shown])
+    rows = [
+        queries.Row(
+            loaded[f.assignment_id], ImplementationStatus(f.status), UpdateState(f.open_state) if f.open_state else None,
+            f.overdue(day), accepted, f.last_activity, f.accepted_update_id,
+        )
+        for f, accepted in shown
+    ]
+    return queries.Page(rows, len(chosen), page, pages)

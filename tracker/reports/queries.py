@@ -1,0 +1,421 @@
+"""Read the dashboard, its lists and the grid from the assignments' projection.
+
+The live figures come from one scan of ``assignments`` (official_status, due, last_activity_at,
+official_since) joined by primary key to the accepted and open update: its cost follows
+entities x items, never the number of updates. Figures "as of" a past day come from the
+history instead (``tracker.reports.history``) and fold into the same shapes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from markupsafe import Markup, escape
+from sqlalchemy import String, and_, case, func, select, type_coerce
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from tracker.catalogue.models import Briefing, BriefingSession, Entity, EntityKind, Recommendation, Theme
+from tracker.core.db import today
+from tracker.extensions import db
+from tracker.progress.models import CLOSED_STATUSES, Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState
+from tracker.reports.tally import STATUS_VALUES, Tally
+
+SHAPES = {"not_started": "○", "in_progress": "◔", "partially_implemented": "◑", "implemented": "●", "not_applicable": "⊘"}
+FLAGS = ("accepted", "overdue", "returned", "not_accepted")
+PAGE_SIZE = 100
+
+
+def round_on(day: date) -> ReportingRound | None:
+    """Return the round that was open on ``day``: the next cut-off to come, else the latest one."""
+    rounds = db.session.scalars(select(ReportingRound).order_by(ReportingRound.due, ReportingRound.id)).all()
+    upcoming = [r for r in rounds if r.due >= day]
+    return upcoming[0] if upcoming else (rounds[-1] if rounds else None)
+
+
+def all_rounds() -> list[ReportingRound]:
+    return list(db.session.scalars(select(ReportingRound).order_by(ReportingRound.due, ReportingRound.id)))
+
+
+@dataclass
+class Catalogue:
+    """The small side of the dashboard: sessions, active items, themes and entities."""
+
+    sessions: list[BriefingSession]
+    items: dict[int, Recommendation]
+    themes: list[Theme]
+    entities: dict[int, Entity]
+
+    def session_of(self, item_id: int) -> int:
+        return self.items[item_id].session_id
+
+
+def catalogue() -> Catalogue:
+    items = db.session.scalars(
+        Recommendation.select_active()
+        .join(Recommendation.session)
+        .join(Recommendation.briefing)
+        .options(selectinload(Recommendation.themes))
+        .order_by(Briefing.date, BriefingSession.position, Recommendation.position)
+    ).all()
+    sessions = db.session.scalars(
+        select(BriefingSession).join(BriefingSession.briefing).order_by(Briefing.date, BriefingSession.position)
+    ).all()
+    themes = db.session.scalars(select(Theme).order_by(Theme.title)).all()
+    entities = db.session.scalars(select(Entity).order_by(Entity.name)).all()
+    return Catalogue(list(sessions), {i.id: i for i in items}, list(themes), {e.id: e for e in entities})
+
+
+@dataclass
+class Dashboard:
+    day: date  # the day the figures describe: today, or the as-of day
+    as_of: date | None
+    round: ReportingRound | None
+    catalogue: Catalogue
+    total: Tally = field(default_factory=Tally)
+    sessions: list = field(default_factory=list)  # [(session, Tally)]
+    themes: list = field(default_factory=list)  # [(theme, Tally)]
+    entities: list = field(default_factory=list)  # [(entity, Tally)]
+    items: dict = field(default_factory=dict)  # item id -> Tally
+    timeline: list = field(default_factory=list)  # [(day, accepted that day)]
+
+    def silent(self, days: int) -> list:
+        """Entities with no activity on any of their assignments for ``days`` days or more."""
+        found = []
+        for entity, tally in self.entities:
+            since = tally.silent_for(self.day)
+            if since is None or since >= days:
+                found.append((entity, tally, since))
+        return found
+
+
+# The projection, read live
+
+
+def _projection(round_id: int | None, day: date):
+    """Return the columns and the joined FROM of the live projection."""
+    accepted_update, open_update = aliased(ProgressUpdate), aliased(ProgressUpdate)
+    closed = Assignment.official_status.in_(CLOSED_STATUSES)
+    flags = {
+        "accepted": case((accepted_update.round_id == (round_id or -1), 1), else_=0),
+        "overdue": case((and_(Assignment.due < day, ~closed), 1), else_=0),
+        "returned": case((open_update.state == UpdateState.returned, 1), else_=0),
+    }
+    joined = (
+        select(Assignment)
+        .join(Recommendation, Recommendation.id == Assignment.recommendation_id)
+        .outerjoin(accepted_update, accepted_update.id == Assignment.accepted_update_id)
+        .outerjoin(open_update, open_update.id == Assignment.open_update_id)
+        .where(Recommendation.retired_at.is_(None))
+    )
+    return flags, joined, accepted_update, open_update
+
+
+def live_dashboard(round_: ReportingRound | None = None) -> Dashboard:
+    """Return today's figures from the projection: one scan of the assignments, O(entities x items).
+
+    "Accepted" counts updates accepted in ``round_``, by default the round open today. The
+    accepted and open updates are reached by primary key, so the number of updates does not
+    matter. Rows come back untyped (text statuses, raw timestamps) and are folded here: the
+    per-row type conversion would otherwise cost more than the query.
+    """
+    day = today()
+    round_ = round_ or round_on(day)
+    flags, joined, _accepted, _open = _projection(round_.id if round_ else None, day)
+    rows = db.session.execute(
+        joined.with_only_columns(
+            Assignment.recommendation_id, Assignment.entity_id, type_coerce(Assignment.official_status, String),
+            flags["accepted"], flags["overdue"], flags["returned"],
+            type_coerce(Assignment.last_activity_at, String), type_coerce(Assignment.official_since, String),
+        )
+    )
+    items: dict = defaultdict(lambda: [0, 0, 0, 0])
+    entities: dict = defaultdict(lambda: [0, 0, 0, 0, None])
+    timeline: dict = defaultdict(int)
+    for item_id, entity_id, status, accepted, overdue, returned, last, since in rows:
+        counts = items[(item_id, status)]
+        counts[0] += 1
+        counts[1] += accepted
+        counts[2] += overdue
+        counts[3] += returned
+        counts = entities[(entity_id, status)]
+        counts[0] += 1
+        counts[1] += accepted
+        counts[2] += overdue
+        counts[3] += returned
+        if last is not None and (counts[4] is None or last > counts[4]):
+            counts[4] = last
+        if accepted:
+            timeline[_day(since)] += 1
+    return fold(
+        day, None, round_,
+        [(k[0], k[1], *v) for k, v in items.items()],
+        [(k[0], k[1], *v[:4], _moment(v[4])) for k, v in entities.items()],
+        list(timeline.items()),
+    )
+
+
+def _moment(value) -> datetime | None:
+    """A raw timestamp (ISO text on SQLite, a datetime on PostgreSQL) as an aware UTC datetime."""
+    if value is None or isinstance(value, datetime):
+        return value.astimezone(timezone.utc) if value is not None else None
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _day(value) -> str:
+    return value[:10] if isinstance(value, str) else _moment(value).date().isoformat()
+
+
+def fold(day, as_of, round_, item_rows, entity_rows, timeline_rows) -> Dashboard:
+    """Shape grouped rows into the dashboard; the live and the as-of paths share this."""
+    board = Dashboard(day=day, as_of=as_of, round=round_, catalogue=catalogue())
+    cat = board.catalogue
+    for item_id, status, count, accepted, overdue, returned in item_rows:
+        if item_id not in cat.items:
+            continue
+        board.items.setdefault(item_id, Tally()).add(getattr(status, "value", status), count, accepted, overdue, returned)
+    by_session = {s.id: Tally() for s in cat.sessions}
+    by_theme = {t.id: Tally() for t in cat.themes}
+    for item_id, tally in board.items.items():
+        board.total.merge(tally)
+        by_session[cat.session_of(item_id)].merge(tally)
+        for theme in cat.items[item_id].themes:
+            by_theme[theme.id].merge(tally)
+    board.sessions = [(s, by_session[s.id]) for s in cat.sessions if by_session[s.id].total]
+    board.themes = [(t, by_theme[t.id]) for t in cat.themes if by_theme[t.id].total]
+    by_entity: dict[int, Tally] = {}
+    for entity_id, status, count, accepted, overdue, returned, last in entity_rows:
+        by_entity.setdefault(entity_id, Tally()).add(getattr(status, "value", status), count, accepted, overdue, returned, last)
+    board.entities = [(e, by_entity[e.id]) for e in cat.entities.values() if e.id in by_entity]
+    board.timeline = sorted((date.fromisoformat(str(d)[:10]), n) for d, n in timeline_rows if d is not None)
+    return board
+
+
+# The lists behind the numbers
+
+
+@dataclass
+class ListFilters:
+    session: str = ""
+    theme: str = ""
+    entity: str = ""
+    item: str = ""
+    status: str = ""
+    flag: str = ""
+    as_of: date | None = None
+    page: int = 1
+
+    def clean(self) -> ListFilters:
+        if self.status not in STATUS_VALUES:
+            self.status = ""
+        if self.flag not in FLAGS:
+            self.flag = ""
+        self.page = max(1, self.page)
+        return self
+
+    def args(self, **changes) -> dict:
+        values = {
+            "session": self.session, "theme": self.theme, "entity": self.entity, "item": self.item,
+            "status": self.status, "flag": self.flag, "as_of": self.as_of.isoformat() if self.as_of else "", "page": self.page,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
+
+
+@dataclass
+class Row:
+    """One assignment as a list shows it; status and flags as of the list's day."""
+
+    assignment: Assignment
+    status: ImplementationStatus
+    open_state: UpdateState | None
+    overdue: bool
+    accepted: bool
+    last_activity: object
+    accepted_update_id: int | None
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+
+
+def _catalogue_conditions(filters: ListFilters) -> list:
+    conditions = [Recommendation.retired_at.is_(None)]
+    if filters.session:
+        conditions.append(Recommendation.session.has(BriefingSession.code == filters.session))
+    if filters.theme:
+        conditions.append(Recommendation.themes.any(Theme.code == filters.theme))
+    if filters.item:
+        conditions.append(Recommendation.code == filters.item)
+    if filters.entity:
+        conditions.append(Assignment.entity.has(Entity.code == filters.entity))
+    return conditions
+
+
+_ORDER = (Entity.name, BriefingSession.position, Recommendation.position)
+_LOADS = (
+    joinedload(Assignment.entity),
+    joinedload(Assignment.recommendation).joinedload(Recommendation.session),
+    joinedload(Assignment.open_update),
+    joinedload(Assignment.accepted_update),
+)
+
+
+def live_list(filters: ListFilters) -> Page:
+    """Return one page of the assignments behind a live figure."""
+    day = today()
+    round_ = round_on(day)
+    flags, joined, accepted_update, open_update = _projection(round_.id if round_ else None, day)
+    query = joined.join(Entity, Entity.id == Assignment.entity_id).join(BriefingSession, BriefingSession.id == Recommendation.session_id)
+    query = query.where(*_catalogue_conditions(filters))
+    if filters.status:
+        query = query.where(Assignment.official_status == ImplementationStatus(filters.status))
+    if filters.flag == "not_accepted":
+        query = query.where(flags["accepted"] == 0)
+    elif filters.flag:
+        query = query.where(flags[filters.flag] == 1)
+    total = db.session.scalar(query.with_only_columns(func.count()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(filters.page, pages)
+    found = db.session.scalars(query.options(*_LOADS).order_by(*_ORDER).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique()
+    rows = []
+    for a in found:
+        accepted = a.accepted_update is not None and round_ is not None and a.accepted_update.round_id == round_.id
+        rows.append(Row(a, a.official_status, a.open_update.state if a.open_update else None, a.is_overdue, accepted, a.last_activity_at, a.accepted_update_id))
+    return Page(rows, total, page, pages)
+
+
+def assignments_by_id(ids: list[int]) -> dict[int, Assignment]:
+    if not ids:
+        return {}
+    found = db.session.scalars(select(Assignment).where(Assignment.id.in_(ids)).options(*_LOADS)).unique()
+    return {a.id: a for a in found}
+
+
+def assignment_ids(filters: ListFilters) -> list[int]:
+    """Return the ids of assignments matching the catalogue filters (for as-of lists), in list order."""
+    query = (
+        select(Assignment.id)
+        .join(Assignment.recommendation)
+        .join(Entity, Entity.id == Assignment.entity_id)
+        .join(BriefingSession, BriefingSession.id == Recommendation.session_id)
+        .where(*_catalogue_conditions(filters))
+        .order_by(*_ORDER)
+    )
+    return list(db.session.scalars(query))
+
+
+# The entity x item grid
+
+
+@dataclass
+class GridFilters:
+    session: str = ""
+    kind: str = ""
+    q: str = ""
+    status: str = ""
+    sort: str = "name"
+    page: int = 1
+
+    SORTS = ("name", "code", "progress", "least", "overdue")
+
+    def clean(self) -> GridFilters:
+        if self.sort not in self.SORTS:
+            self.sort = "name"
+        if self.status not in STATUS_VALUES:
+            self.status = ""
+        if self.kind not in {k.value for k in EntityKind}:
+            self.kind = ""
+        self.q = self.q.strip()[:80]
+        self.page = max(1, self.page)
+        return self
+
+    def args(self, **changes) -> dict:
+        values = {"session": self.session, "kind": self.kind, "q": self.q, "status": self.status, "sort": self.sort, "page": self.page}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1) and not (k == "sort" and v == "name")}
+
+
+@dataclass
+class GridRow:
+    entity: Entity
+    cells: dict  # item id -> (assignment id, status value, overdue, open state value)
+    tally: Tally
+
+    def render_cells(self, items: list, base: str, labels: dict) -> Markup:
+        """Return the row's cells as HTML: built here, not in Jinja, since a page holds thousands.
+
+        Each cell shows the status by shape and colour, names it in words (the link's
+        accessible name, which replaces the shape for assistive technology), and links to
+        the assignment.
+        """
+        parts = []
+        for item in items:
+            cell = self.cells.get(item.id)
+            if cell is None:
+                parts.append('<td class="cell none">·</td>')
+                continue
+            assignment_id, status, overdue, state = cell
+            words = labels[status]
+            flags = ""
+            if overdue:
+                flags += '<span class="flag" aria-hidden="true">!</span>'
+                words += labels["overdue"]
+            if state == "returned":
+                flags += '<span class="flag" aria-hidden="true">↩</span>'
+                words += labels["returned"]
+            parts.append(
+                f'<td class="cell c-{status}"><a href="{base}{assignment_id}" aria-label="{escape(words)}">'
+                f'{SHAPES[status]}{flags}</a></td>'
+            )
+        return Markup("".join(parts))
+
+
+GRID_PAGE_SIZE = 250
+
+
+def grid(filters: GridFilters) -> tuple[list[Recommendation], list[GridRow], int, int]:
+    """Return the items (columns), one page of entity rows, the number of rows and of pages."""
+    cat = catalogue()
+    session_ids = {s.id for s in cat.sessions if not filters.session or s.code == filters.session}
+    items = [i for i in cat.items.values() if i.session_id in session_ids]
+    item_ids = [i.id for i in items]
+    day = today()
+    open_update = aliased(ProgressUpdate)
+    query = (
+        select(Assignment.entity_id, Assignment.recommendation_id, Assignment.id, Assignment.official_status, Assignment.due, open_update.state)
+        .outerjoin(open_update, open_update.id == Assignment.open_update_id)
+        .where(Assignment.recommendation_id.in_(item_ids or [-1]))
+    )
+    entity_ids = [
+        e.id for e in cat.entities.values()
+        if (not filters.kind or e.kind.value == filters.kind)
+        and (not filters.q or filters.q.lower() in e.name.lower() or filters.q.lower() == e.code.lower())
+    ]
+    if len(entity_ids) < len(cat.entities):
+        query = query.where(Assignment.entity_id.in_(entity_ids or [-1]))
+    rows: dict[int, GridRow] = {}
+    for entity_id, item_id, assignment_id, status, due, state in db.session.execute(query):
+        row = rows.get(entity_id) or rows.setdefault(entity_id, GridRow(cat.entities[entity_id], {}, Tally()))
+        overdue = due < day and status not in CLOSED_STATUSES
+        row.cells[item_id] = (assignment_id, status.value, overdue, state.value if state else None)
+        row.tally.add(status.value, 1, overdue=int(overdue), returned=int(state is UpdateState.returned))
+    found = [r for r in rows.values() if not filters.status or r.tally.by_status.get(filters.status)]
+    keys = {
+        "name": lambda r: r.entity.name.lower(),
+        "code": lambda r: r.entity.code,
+        "progress": lambda r: (-r.tally.reported / (r.tally.total or 1), r.entity.name.lower()),
+        "least": lambda r: (r.tally.reported / (r.tally.total or 1), r.entity.name.lower()),
+        "overdue": lambda r: (-r.tally.overdue, r.entity.name.lower()),
+    }
+    found.sort(key=keys[filters.sort])
+    pages = max(1, -(-len(found) // GRID_PAGE_SIZE))
+    page = min(filters.page, pages)
+    return items, found[(page - 1) * GRID_PAGE_SIZE : page * GRID_PAGE_SIZE], len(found), pages
+

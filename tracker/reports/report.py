@@ -1,0 +1,160 @@
+"""The progress report for the joint special meeting, as plain data.
+
+The report is built once as a JSON-serializable document; the HTML page, the PDF and a frozen
+copy all render that document, so what the Committee was given can be kept byte for byte and
+compared with the state today.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+from flask import current_app
+from sqlalchemy import select
+
+from tracker.audit import queries as audit_queries
+from tracker.audit.models import canonical_json
+from tracker.catalogue.models import Entity
+from tracker.core.db import utcnow
+from tracker.extensions import db
+from tracker.progress.models import Assignment, Confidentiality, ProgressUpdate, ReportingRound
+from tracker.reports import queries
+from tracker.reports.tally import STATUS_VALUES, Tally
+
+FORMAT = 1
+HIGHLIGHTS_PER_ITEM = 6
+EXCERPT_CHARS = 420
+QUOTABLE = (Confidentiality.committee, Confidentiality.public)
+# Highlights lead with the furthest progress.
+_RANK = {"implemented": 0, "partially_implemented": 1, "in_progress": 2, "not_applicable": 3, "not_started": 4}
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """Cut a narrative at a word boundary near ``limit`` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.") + " …"
+
+
+def build(round_: ReportingRound) -> dict:
+    """Return the report for ``round_`` as it stands now."""
+    board = queries.live_dashboard(round_)
+    cat = board.catalogue
+    addressees: dict[int, list] = defaultdict(list)
+    rows = db.session.execute(
+        select(Assignment.recommendation_id, Entity.code, Entity.name, Entity.kind, Assignment.official_status)
+        .join(Entity, Entity.id == Assignment.entity_id)
+        .where(Assignment.recommendation_id.in_(list(cat.items) or [-1]))
+        .order_by(Entity.name)
+    )
+    for item_id, code, name, kind, status in rows:
+        addressees[item_id].append({"code": code, "name": name, "member_state": kind.value == "member_state", "status": status.value})
+    highlights: dict[int, list] = defaultdict(list)
+    quoted = db.session.execute(
+        select(
+            Assignment.recommendation_id, Entity.code, Entity.name, ProgressUpdate.id, ProgressUpdate.assessed_status,
+            ProgressUpdate.narrative, ProgressUpdate.confidentiality, ProgressUpdate.reviewed_at,
+        )
+        .join(ProgressUpdate, ProgressUpdate.id == Assignment.accepted_update_id)
+        .join(Entity, Entity.id == Assignment.entity_id)
+        .where(ProgressUpdate.confidentiality.in_(QUOTABLE), ProgressUpdate.narrative != "", Assignment.recommendation_id.in_(list(cat.items) or [-1]))
+    )
+    for item_id, code, name, update_id, status, narrative, confidentiality, reviewed_at in quoted:
+        highlights[item_id].append(
+            {
+                "entity": code, "name": name, "update_id": update_id, "status": status.value,
+                "confidentiality": confidentiality.value, "reviewed_at": reviewed_at.isoformat(), "text": excerpt(narrative),
+            }
+        )
+    sessions = []
+    for session, tally in board.sessions:
+        items = []
+        for item in (i for i in cat.items.values() if i.session_id == session.id):
+            chosen = sorted(highlights[item.id], key=lambda h: h["entity"])
+            chosen.sort(key=lambda h: h["reviewed_at"], reverse=True)  # stable sorts: rank, then latest, then code
+            chosen.sort(key=lambda h: _RANK[h["status"]])
+            items.append(
+                {
+                    "code": item.code, "text": item.text, "kind": item.kind.value, "due": item.due.isoformat(),
+                    "tally": board.items.get(item.id, Tally()).as_dict(), "addressees": addressees[item.id],
+                    "highlights": chosen[:HIGHLIGHTS_PER_ITEM], "more_highlights": max(0, len(chosen) - HIGHLIGHTS_PER_ITEM),
+                }
+            )
+        sessions.append({"code": session.code, "title": session.title, "tally": tally.as_dict(), "items": items})
+    seq, head_hash = audit_queries.head()
+    return {
+        "format": FORMAT,
+        "round": {"id": round_.id, "code": round_.code, "title": round_.title, "due": round_.due.isoformat(), "meeting_date": round_.meeting_date.isoformat()},
+        "generated_at": utcnow().isoformat(),
+        "today": board.day.isoformat(),
+        "demo": current_app.config.get("TRACKER_MODE") == "demo",
+        "audit": {"seq": seq, "head_hash": head_hash},
+        "statistics": {
+            "total": board.total.as_dict(),
+            "themes": [{"code": t.code, "title": t.title, "tally": tally.as_dict()} for t, tally in board.themes],
+        },
+        "timeline": [[d.isoformat(), n] for d, n in board.timeline],
+        "sessions": sessions,
+    }
+
+
+# Groups in the report lead with the furthest progress; "no action reported" comes last.
+GROUP_ORDER = ["implemented", "partially_implemented", "in_progress", "not_applicable", "not_started"]
+NAMED_STATES_LIMIT = 25
+
+
+def group_addressees(addressees: list[dict]) -> list[dict]:
+    """Group an item's addressees by status; long lists of Member States become a count.
+
+    Organizations are always named; Member States are named unless a group holds more than
+    ``NAMED_STATES_LIMIT`` of them (193 names of States with no action reported help nobody).
+    """
+    groups = []
+    for status in GROUP_ORDER:
+        members = [a for a in addressees if a["status"] == status]
+        if not members:
+            continue
+        states = [a for a in members if a["member_state"]]
+        others = [a["name"] for a in members if not a["member_state"]]
+        named_states = len(states) <= NAMED_STATES_LIMIT
+        named = others + ([a["name"] for a in states] if named_states else [])
+        groups.append({"status": status, "count": len(members), "named": named, "states": 0 if named_states else len(states)})
+    return groups
+
+
+def sha256(content: dict) -> str:
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def compare(then: dict, now: dict) -> dict:
+    """Say what changed between a frozen report and the report today."""
+    def statuses(content):
+        return {
+            (item["code"], a["code"]): (a["status"], a["name"])
+            for session in content["sessions"] for item in session["items"] for a in item["addressees"]
+        }
+
+    before, after = statuses(then), statuses(now)
+    changes = [
+        {"item": item, "entity": entity, "name": after[(item, entity)][1], "then": before[(item, entity)][0], "now": after[(item, entity)][0]}
+        for (item, entity) in sorted(before.keys() & after.keys())
+        if before[(item, entity)][0] != after[(item, entity)][0]
+    ]
+    totals = []
+    t0, t1 = then["statistics"]["total"], now["statistics"]["total"]
+    for status in STATUS_VALUES:
+        a, b = t0["by_status"].get(status, 0), t1["by_status"].get(status, 0)
+        totals.append({"status": status, "then": a, "now": b, "change": b - a})
+    for key in ("total", "accepted", "overdue", "returned"):
+        totals.append({"status": key, "then": t0.get(key, 0), "now": t1.get(key, 0), "change": t1.get(key, 0) - t0.get(key, 0)})
+    return {
+        "changes": changes,
+        "totals": totals,
+        "added": sorted(after.keys() - before.keys()),
+        "removed": sorted(before.keys() - after.keys()),
+        "audit_then": then["audit"],
+        "audit_now": now["audit"],
+    }
