@@ -339,6 +339,12 @@ class Generator:
         else:
             cur.executemany(sql.replace("%s", "?"), rows)
             cur.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (self.seq, self.hash))
+        # The projection's copies of the open update's state and the accepted update's round.
+        cur.execute(
+            "UPDATE assignments SET"
+            " open_update_state = (SELECT state FROM progress_updates WHERE progress_updates.id = assignments.open_update_id),"
+            " accepted_round_id = (SELECT round_id FROM progress_updates WHERE progress_updates.id = assignments.accepted_update_id)"
+        )
         for a in self.assignments:
             a.touched = False
 

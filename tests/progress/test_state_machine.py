@@ -165,6 +165,9 @@ def make_machine(app):
                 open_ = [u for u in updates if u.state in OPEN_STATES]
                 assert len(open_) <= 1
                 assert assignment.open_update_id == (open_[0].id if open_ else None)
+                assert assignment.open_update_state == (open_[0].state if open_ else None)
+                accepted = db.session.get(ProgressUpdate, assignment.accepted_update_id) if assignment.accepted_update_id else None
+                assert assignment.accepted_round_id == (accepted.round_id if accepted else None)
                 outsiders = [db.session.get(User, self.users[k]) for k in ("other", "secretariat", "auditor", "admin")]
                 for update in updates:
                     if update.state.value == "draft":

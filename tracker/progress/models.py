@@ -116,6 +116,10 @@ class Assignment(db.Model):
     accepted_update_id: Mapped[Optional[int]] = mapped_column(ForeignKey("progress_updates.id", use_alter=True))
     published_update_id: Mapped[Optional[int]] = mapped_column(ForeignKey("progress_updates.id", use_alter=True))
     open_update_id: Mapped[Optional[int]] = mapped_column(ForeignKey("progress_updates.id", use_alter=True))
+    # Copies of the open update's state and the accepted update's round, so that dashboards
+    # count from this table alone, whatever the number of updates.
+    open_update_state: Mapped[Optional[UpdateState]] = mapped_column(enum_column(UpdateState, "open_update_state"))
+    accepted_round_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reporting_rounds.id"))
     last_activity_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 

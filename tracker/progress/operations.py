@@ -171,7 +171,7 @@ def create_update(
     db.session.add(update)
     db.session.flush()
     _add_evidence(update, author, links, upload)
-    assignment.open_update = update
+    assignment.open_update, assignment.open_update_state = update, update.state
     _record(assignment, "update.created", author, _private(update), update)
     return update
 
@@ -263,6 +263,7 @@ def submit_update(update: ProgressUpdate, author, *, version: int | None = None)
     target = _transition(update, "submit")
     check_complete(update)
     update.state, update.submitted_at, update.updated_at = target, utcnow(), utcnow()
+    update.assignment.open_update_state = update.state
     _record(update.assignment, "update.submitted", author, {"update_id": update.id, **_content(update)}, update)
 
 
@@ -273,6 +274,7 @@ def withdraw_update(update: ProgressUpdate, author, *, version: int | None = Non
     _check_version(update, version)
     update.state = _transition(update, "withdraw")
     update.updated_at = utcnow()
+    update.assignment.open_update_state = update.state
     _record(update.assignment, "update.withdrawn", author, {"update_id": update.id}, update)
 
 
@@ -290,8 +292,8 @@ def accept_update(update: ProgressUpdate, reviewer, *, assessed_status: Implemen
     assignment = update.assignment
     before = assignment.official_status
     assignment.official_status, assignment.official_since = assessed_status, now
-    assignment.accepted_update = update
-    assignment.open_update = None
+    assignment.accepted_update, assignment.accepted_round_id = update, update.round_id
+    assignment.open_update, assignment.open_update_state = None, None
     if update.confidentiality is Confidentiality.public:
         assignment.published_update = update
     _record(
@@ -318,6 +320,7 @@ def return_update(update: ProgressUpdate, reviewer, *, comment: str, version: in
     update.state = _transition(update, "return")
     update.return_comment = comment
     update.updated_at = utcnow()
+    update.assignment.open_update_state = update.state
     _record(update.assignment, "update.returned", reviewer, {"update_id": update.id, "comment": comment}, update)
 
 

@@ -1,7 +1,7 @@
 """Read the dashboard, its lists and the grid from the assignments' projection.
 
 The live figures come from one scan of ``assignments`` (official_status, due, last_activity_at,
-official_since) joined by primary key to the accepted and open update: its cost follows
+official_since, accepted_round_id, open_update_state), no update read: its cost follows
 entities x items, never the number of updates. Figures "as of" a past day come from the
 history instead (``tracker.reports.history``) and fold into the same shapes.
 """
@@ -14,12 +14,12 @@ from datetime import date, datetime, timezone
 
 from markupsafe import Markup, escape
 from sqlalchemy import String, and_, case, func, select, type_coerce
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.catalogue.models import Briefing, BriefingSession, Entity, EntityKind, Recommendation, Theme
 from tracker.core.db import today
 from tracker.extensions import db
-from tracker.progress.models import CLOSED_STATUSES, Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState
+from tracker.progress.models import CLOSED_STATUSES, Assignment, ImplementationStatus, ReportingRound, UpdateState
 from tracker.reports.tally import STATUS_VALUES, Tally
 
 SHAPES = {"not_started": "○", "in_progress": "◔", "partially_implemented": "◑", "implemented": "●", "not_applicable": "⊘"}
@@ -94,35 +94,32 @@ class Dashboard:
 
 
 def _projection(round_id: int | None, day: date):
-    """Return the columns and the joined FROM of the live projection."""
-    accepted_update, open_update = aliased(ProgressUpdate), aliased(ProgressUpdate)
+    """Return the flags and the FROM of the live projection: the assignments alone."""
     closed = Assignment.official_status.in_(CLOSED_STATUSES)
     flags = {
-        "accepted": case((accepted_update.round_id == (round_id or -1), 1), else_=0),
+        "accepted": case((Assignment.accepted_round_id == (round_id or -1), 1), else_=0),
         "overdue": case((and_(Assignment.due < day, ~closed), 1), else_=0),
-        "returned": case((open_update.state == UpdateState.returned, 1), else_=0),
+        "returned": case((Assignment.open_update_state == UpdateState.returned, 1), else_=0),
     }
     joined = (
         select(Assignment)
         .join(Recommendation, Recommendation.id == Assignment.recommendation_id)
-        .outerjoin(accepted_update, accepted_update.id == Assignment.accepted_update_id)
-        .outerjoin(open_update, open_update.id == Assignment.open_update_id)
         .where(Recommendation.retired_at.is_(None))
     )
-    return flags, joined, accepted_update, open_update
+    return flags, joined
 
 
 def live_dashboard(round_: ReportingRound | None = None) -> Dashboard:
     """Return today's figures from the projection: one scan of the assignments, O(entities x items).
 
-    "Accepted" counts updates accepted in ``round_``, by default the round open today. The
-    accepted and open updates are reached by primary key, so the number of updates does not
-    matter. Rows come back untyped (text statuses, raw timestamps) and are folded here: the
+    "Accepted" counts updates accepted in ``round_``, by default the round open today; the
+    assignments carry the accepted update's round and the open update's state, so no update is
+    read and the number of updates does not matter. Rows come back untyped (text statuses, raw timestamps) and are folded here: the
     per-row type conversion would otherwise cost more than the query.
     """
     day = today()
     round_ = round_ or round_on(day)
-    flags, joined, _accepted, _open = _projection(round_.id if round_ else None, day)
+    flags, joined = _projection(round_.id if round_ else None, day)
     rows = db.session.execute(
         joined.with_only_columns(
             Assignment.recommendation_id, Assignment.entity_id, type_coerce(Assignment.official_status, String),
@@ -271,7 +268,7 @@ def live_list(filters: ListFilters) -> Page:
     """Return one page of the assignments behind a live figure."""
     day = today()
     round_ = round_on(day)
-    flags, joined, accepted_update, open_update = _projection(round_.id if round_ else None, day)
+    flags, joined = _projection(round_.id if round_ else None, day)
     query = joined.join(Entity, Entity.id == Assignment.entity_id).join(BriefingSession, BriefingSession.id == Recommendation.session_id)
     query = query.where(*_catalogue_conditions(filters))
     if filters.status:
@@ -387,12 +384,9 @@ def grid(filters: GridFilters) -> tuple[list[Recommendation], list[GridRow], int
     items = [i for i in cat.items.values() if i.session_id in session_ids]
     item_ids = [i.id for i in items]
     day = today()
-    open_update = aliased(ProgressUpdate)
-    query = (
-        select(Assignment.entity_id, Assignment.recommendation_id, Assignment.id, Assignment.official_status, Assignment.due, open_update.state)
-        .outerjoin(open_update, open_update.id == Assignment.open_update_id)
-        .where(Assignment.recommendation_id.in_(item_ids or [-1]))
-    )
+    query = select(
+        Assignment.entity_id, Assignment.recommendation_id, Assignment.id, Assignment.official_status, Assignment.due, Assignment.open_update_state
+    ).where(Assignment.recommendation_id.in_(item_ids or [-1]))
     entity_ids = [
         e.id for e in cat.entities.values()
         if (not filters.kind or e.kind.value == filters.kind)
