@@ -268,20 +268,27 @@ def review_queue():
     return render_template("progress/review_queue.html", updates=queries.review_queue(filters), filters=filters, briefing=briefing)
 
 
+def _save_round(form: RoundForm, round_: ReportingRound | None) -> bool:
+    """Add or change a round from its form; False leaves the reason on the form."""
+    try:
+        operations.save_round(
+            round_, code=form.code.data, title=form.title.data, due=form.due.data, meeting_date=form.meeting_date.data, actor=_user()
+        )
+        _commit()
+    except Refused as refused:
+        db.session.rollback()
+        _field_error(form, refused, "due")
+        return False
+    return True
+
+
 @bp.route("/rounds", methods=["GET", "POST"])
 @access(SECRETARIAT)
 def rounds():
     form = RoundForm()
-    if form.validate_on_submit():
-        try:
-            operations.save_round(None, code=form.code.data, title=form.title.data, due=form.due.data, meeting_date=form.meeting_date.data, actor=_user())
-            _commit()
-        except Refused as refused:
-            db.session.rollback()
-            _field_error(form, refused, "due")
-        else:
-            flash(_("The round was added."), "info")
-            return redirect(url_for(".rounds"))
+    if form.validate_on_submit() and _save_round(form, None):
+        flash(_("The round was added."), "info")
+        return redirect(url_for(".rounds"))
     all_rounds = db.session.scalars(select(ReportingRound).order_by(ReportingRound.due)).all()
     return render_template("progress/rounds.html", rounds=all_rounds, form=form, current=operations.current_round())
 
@@ -291,14 +298,7 @@ def rounds():
 def edit_round(round_id: int):
     round_ = db.session.get(ReportingRound, round_id) or abort(404)
     form = RoundForm(obj=round_)
-    if form.validate_on_submit():
-        try:
-            operations.save_round(round_, code=form.code.data, title=form.title.data, due=form.due.data, meeting_date=form.meeting_date.data, actor=_user())
-            _commit()
-        except Refused as refused:
-            db.session.rollback()
-            _field_error(form, refused, "due")
-        else:
-            flash(_("The round was saved."), "info")
-            return redirect(url_for(".rounds"))
+    if form.validate_on_submit() and _save_round(form, round_):
+        flash(_("The round was saved."), "info")
+        return redirect(url_for(".rounds"))
     return render_template("progress/round_form.html", form=form, round=round_)
