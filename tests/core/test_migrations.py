@@ -39,3 +39,21 @@ def test_constraints_follow_the_naming_convention(app):
         assert "ck_recommendations_kind" in checks
         assert inspector.get_pk_constraint("recommendations")["name"] in ("pk_recommendations", None)
         assert all(fk["name"] and fk["name"].startswith("fk_") for fk in inspector.get_foreign_keys("recommendations"))
+
+
+def test_migrations_run_over_real_data(app, reporting):
+    """Down one step and up again on a database with progress: rows survive and are refilled."""
+    from sqlalchemy import select
+
+    from tracker.audit.queries import verify
+    from tracker.progress.models import Assignment
+
+    returned = reporting.update("FRA", "I.3", "returned")
+    reporting.update("NGA", "I.3", "accepted")
+    with app.app_context():
+        downgrade(revision="-1")
+        upgrade()
+        rows = {a.entity.code: a for a in db.session.scalars(select(Assignment).where(Assignment.accepted_update_id.is_not(None) | Assignment.open_update_id.is_not(None)))}
+        assert rows["FRA"].open_update_id == returned and rows["FRA"].open_update_state.value == "returned"
+        assert rows["NGA"].accepted_round_id is not None and rows["NGA"].open_update_state is None
+        assert verify().ok
