@@ -21,6 +21,11 @@ def briefings() -> list[Briefing]:
     return list(db.session.scalars(select(Briefing).order_by(Briefing.date.desc(), Briefing.code)))
 
 
+def latest_briefing() -> Briefing | None:
+    """Return the most recent briefing (whose sessions the filters offer), or None before seeding."""
+    return db.session.scalar(select(Briefing).order_by(Briefing.date.desc(), Briefing.code).limit(1))
+
+
 def get_briefing(code: str) -> Briefing:
     """Return the briefing with its sessions and items loaded.
 

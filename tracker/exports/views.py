@@ -43,7 +43,7 @@ def timeline():
     filters = _filters()
     events, next_before = queries.page(current_user, filters, id_arg(request.args.get("before")))
     entities, items = queries.labels()
-    briefing = catalogue_queries.briefings()[0] if catalogue_queries.briefings() else None
+    briefing = catalogue_queries.latest_briefing()
     return render_template(
         "exports/timeline.html",
         events=events,

@@ -65,7 +65,7 @@ def worklist():
         due_before=due_before, overdue=args.get("overdue") == "1",
     )
     assignments = queries.worklist(current_user.entity_id, filters)
-    briefing = catalogue_queries.briefings()[0] if catalogue_queries.briefings() else None
+    briefing = catalogue_queries.latest_briefing()
     return render_template(
         "progress/worklist.html",
         assignments=assignments,
@@ -264,7 +264,7 @@ def evidence(evidence_id: int):
 @access(SECRETARIAT, AUDITOR)
 def review_queue():
     filters = queries.QueueFilters(entity=request.args.get("entity", "").upper(), session=request.args.get("session", ""))
-    briefing = catalogue_queries.briefings()[0] if catalogue_queries.briefings() else None
+    briefing = catalogue_queries.latest_briefing()
     return render_template("progress/review_queue.html", updates=queries.review_queue(filters), filters=filters, briefing=briefing)
 
 
