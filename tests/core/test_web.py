@@ -39,3 +39,16 @@ def test_an_unexpected_error_shows_a_generic_page(app, client):
     body = response.get_data(as_text=True)
     assert "secret detail" not in body and "Traceback" not in body
     assert "Nothing was changed" in body
+
+
+def test_a_refusal_no_view_handled_is_a_clear_page_not_a_500(app, client):
+    from tracker.core.access import public
+    from tracker.core.errors import Conflict
+
+    def racing():
+        raise Conflict("Someone else changed this at the same moment.")
+
+    app.add_url_rule("/racing", "racing", public(racing))
+    response = client.get("/racing")
+    assert response.status_code == 409
+    assert "Someone else changed this" in response.get_data(as_text=True)

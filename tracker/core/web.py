@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from tracker.core.errors import Refused
 from werkzeug.routing import IntegerConverter
 
 CSP = (
@@ -47,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"get_locale": get_locale})
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(Refused, _refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -65,6 +68,16 @@ def _security_headers(response):
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def _refused(error: Refused):
+    """A refusal no view turned into a form message (a concurrent change at commit): 409 or 400."""
+    from tracker.extensions import db
+
+    db.session.rollback()
+    if _wants_json():
+        return _json_error(error.status, error.message, error.field)
+    return render_template("error.html", code=error.status, title=_("Not saved"), message=error.message), error.status
 
 
 def _csrf_error(error: CSRFError):
