@@ -8,9 +8,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from tracker.core.db import Base
+from tracker.core.db import Base, canonical_json
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, engine_options={"json_serializer": canonical_json})
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()

@@ -124,6 +124,46 @@ def test_a_filtered_export_verifies_row_by_row(app, create_user, history, tmp_pa
     assert result.returncode == 0 and "every row verifies on its own" in result.stdout
 
 
+def test_events_stored_with_loose_json_still_export_canonical_verifiable_rows(app, create_user, history, tmp_path):
+    """Databases written before JSON columns were stored canonically hold data text with spaces
+    and unsorted keys; exports pass stored text through, so such rows must be canonicalized."""
+    from sqlalchemy import JSON, String, cast, insert, type_coerce
+
+    from tracker.audit.models import AuditHead, chain_hash
+    from tracker.core.db import utcnow
+
+    data = {"note": "a: b, c", "b": 1, "a": [1, 2]}
+    with app.app_context():
+        head = db.session.get(AuditHead, 1)
+        when = utcnow()
+        payload = {"seq": head.seq + 1, "occurred_at": when.isoformat(), "actor_id": None, "actor_label": "system",
+                   "actor_role": None, "kind": "legacy.event", "target_type": None, "target_id": None, "entity_id": None,
+                   "assignment_id": None, "recommendation_id": None, "data": data}
+        loose = type_coerce(json.dumps(data), String)  # json.dumps' defaults: ", ", ": ", keys as given
+        stored = loose if db.engine.dialect.name == "sqlite" else cast(loose, JSON)
+        event_hash = chain_hash(head.hash, payload)
+        db.session.execute(insert(AuditEvent).values(
+            {**payload, "occurred_at": when, "data": stored, "prev_hash": head.hash, "hash": event_hash}))
+        head.seq, head.hash = head.seq + 1, event_hash
+        db.session.commit()
+    text = reader(app, create_user, "auditor").get("/timeline/export.csv").data.decode("utf-8")
+    row = next(r for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))) if r["kind"] == "legacy.event")
+    assert row["data"] == '{"a":[1,2],"b":1,"note":"a: b, c"}'
+    path = tmp_path / "timeline.csv"
+    path.write_text(text, encoding="utf-8")
+    assert verify(path).returncode == 0
+
+
+def test_event_data_is_stored_as_the_text_its_hash_covers(app, history):
+    from sqlalchemy import Text, cast
+
+    from tracker.audit.models import canonical_json
+
+    with app.app_context():
+        for stored, data in db.session.execute(select(cast(AuditEvent.data, Text), AuditEvent.data)):
+            assert stored == canonical_json(data)
+
+
 def test_no_formula_injection_and_scripts_survive(app, create_user, history, reporting):
     from tracker.accounts import operations
     from tracker.accounts.models import Role

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
-from typing import Any, Optional
+from typing import Optional
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.core.db import UTCDateTime
+from tracker.core.db import UTCDateTime, canonical_json
 from tracker.extensions import db
 
 GENESIS_HASH = "0" * 64
-
-
-def canonical_json(value: Any) -> str:
-    """Serialize the way the hash sees it: sorted keys, no spaces, UTF-8 text as is."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 class AuditEvent(db.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timezone
@@ -23,6 +24,14 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def canonical_json(value) -> str:
+    """Serialize the way the audit hash sees it: sorted keys, no spaces, UTF-8 text as is.
+
+    Every JSON column is stored this way too, so an event's stored data is the text its hash covers.
+    """
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 _clock: ContextVar[datetime | None] = ContextVar("clock", default=None)
@@ -68,11 +77,16 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        return None if value is None else as_utc(value)
+
+
+def as_utc(value: datetime | str) -> datetime:
+    """A stored timestamp as an aware UTC datetime; SQLite hands it over as zone-less UTC text."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value + "+00:00")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
 
 
 class TitledEnum(str, enum.Enum):
