@@ -45,6 +45,15 @@ def fetch(client, path: str) -> int:
     return len(response.get_data())
 
 
+def fetch_computed(app, client, path: str) -> int:
+    """Fetch a page with the rendered-dashboard cache emptied first: the cost of computing it."""
+    from tracker.extensions import cache
+
+    with app.app_context():
+        cache.clear()
+    return fetch(client, path)
+
+
 @contextmanager
 def _captured(app):
     seen = []

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext
 
 from tracker import config as settings
 from tracker.core.db import render_item
-from tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
+from tracker.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True, render_item=render_item
     )
     babel.init_app(app)
+    cache.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

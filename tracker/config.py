@@ -36,6 +36,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "MAX_EVIDENCE_BYTES": int(os.environ.get("MAX_EVIDENCE_BYTES", str(8 * 1024 * 1024))),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Rendered dashboards, keyed by the audit chain's head, so a change is seen at once.
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE", "SimpleCache"),
+        "CACHE_DEFAULT_TIMEOUT": 60,
         "ABSOLUTE_SESSION_SECONDS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -126,6 +126,30 @@ def test_the_dashboard_costs_the_same_whatever_the_number_of_updates(app, report
     assert not any("FROM progress_updates" in s for s in after)  # joined by primary key only
 
 
+def test_the_rendered_dashboard_is_reused_until_the_chain_or_the_day_moves(app, reporting, secretariat):
+    def scans_assignments(path="/reports/"):
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            html = secretariat.get(path).get_data(as_text=True)
+        finally:
+            with app.app_context():
+                event.remove(db.engine, "before_cursor_execute", listener)
+        return any("FROM assignments" in s for s in seen), html
+
+    assert scans_assignments()[0]
+    assert scans_assignments() == (False, scans_assignments()[1])  # same page, from the cache
+    assert scans_assignments("/reports/?silent_days=3")[0]  # another question, computed
+    reporting.update("FRA", "I.3", "accepted", claimed="implemented")  # the chain moves: seen at once
+    scanned, html = scans_assignments()
+    assert scanned and "/reports/assignments?flag=accepted&amp;session=I" in html
+    app.config["TODAY"] = "2019-02-20"  # so does the day
+    scanned, html = scans_assignments()
+    assert scanned and "in 8 days" in html
+
+
 def test_the_grid_shows_status_by_text_and_shape_and_sorts(app, reporting, secretariat):
     reporting.update("NGA", "I.3", "accepted", claimed="implemented")
     reporting.update("FRA", "I.4", "returned")

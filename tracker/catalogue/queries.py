@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from tracker.catalogue.models import Briefing, BriefingSession, Entity, Recommendation, SourceParagraph, Theme
 from tracker.extensions import db
@@ -59,6 +59,22 @@ def get_recommendation(briefing: Briefing, code: str) -> Recommendation:
             if item.code == code:
                 return item
     abort(404)
+
+
+def find_item(briefing_code: str, code: str) -> Recommendation:
+    """Return one item with its briefing, without loading the rest of the catalogue.
+
+    :raise 404: no briefing with that code has an item with that code.
+    """
+    item = db.session.scalar(
+        select(Recommendation)
+        .join(Recommendation.briefing)
+        .where(Briefing.code == briefing_code, Recommendation.code == code)
+        .options(contains_eager(Recommendation.briefing))
+    )
+    if item is None:
+        abort(404)
+    return item
 
 
 def themes() -> dict[str, str]:

@@ -6,16 +6,19 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role
+from tracker.audit import queries as audit_queries
 from tracker.catalogue import queries as catalogue_queries
 from tracker.core.access import access
 from tracker.core.db import today
 from tracker.core.errors import Refused
-from tracker.extensions import db
+from tracker.extensions import cache, db
 from tracker.progress.models import Assignment, ImplementationStatus, ReportingRound, UpdateState
 from tracker.reports import charts, history, operations, pdf, queries, report
 from tracker.reports.models import FrozenReport
@@ -77,8 +80,20 @@ def _round(code: str | None) -> ReportingRound:
 @bp.get("/")
 @access(SECRETARIAT, AUDITOR)
 def dashboard():
+    """Readiness at a glance. The figures only change with the audit chain (every change records an
+    event) or the day, so the rendered body is cached under the chain's head: never stale, and
+    computed once however many people look."""
     as_of = _as_of()
     silent_days = _int_arg("silent_days", SILENT_DAYS, 1, 3650)
+    key = "|".join(map(str, ("dashboard", audit_queries.head()[1], today(), as_of, silent_days, get_locale())))
+    body = cache.get(key)
+    if body is None:
+        body = _dashboard_body(as_of, silent_days)
+        cache.set(key, body)
+    return render_template("reports/dashboard.html", body=Markup(body))
+
+
+def _dashboard_body(as_of: date | None, silent_days: int) -> str:
     board = history.dashboard_as_of(as_of) if as_of else queries.live_dashboard()
     briefing_day = board.catalogue.sessions[0].briefing.date if board.catalogue.sessions else board.day
     bars = charts.status_bars("dash-sessions", [(s.code, t.by_status) for s, t in board.sessions], _("Official status by session"))
@@ -89,7 +104,7 @@ def dashboard():
             today=board.day, title=_("Assignments with an update accepted in the round, by date"),
         )
     return render_template(
-        "reports/dashboard.html",
+        "reports/_dashboard_body.html",
         board=board,
         silent=board.silent(silent_days),
         silent_days=silent_days,
@@ -158,25 +173,30 @@ def grid():
 @access(SECRETARIAT, AUDITOR)
 def item(code: str, item_code: str):
     """An item's addressees and their status, today or as it was at the end of ``as_of``."""
-    briefing = catalogue_queries.get_briefing(code)
-    recommendation = catalogue_queries.get_recommendation(briefing, item_code)
+    recommendation = catalogue_queries.find_item(code, item_code)
     as_of = _as_of()
-    found = {a.id: a for a in db.session.scalars(select(Assignment).where(Assignment.recommendation_id == recommendation.id))}
     day = as_of or today()
     round_ = queries.round_on(day)
-    rows = []
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.recommendation_id == recommendation.id).options(joinedload(Assignment.entity))
+    ).all()
     if as_of:
-        facts = history.facts_as_of(as_of, list(found))
-        for assignment_id, fact in facts.items():
-            rows.append(queries.Row(
-                found[assignment_id], ImplementationStatus(fact.status), UpdateState(fact.open_state) if fact.open_state else None,
+        facts = history.facts_as_of(as_of, [a.id for a in assignments])
+        rows = [
+            queries.Row(
+                a, ImplementationStatus(fact.status), UpdateState(fact.open_state) if fact.open_state else None,
                 fact.overdue(day), round_ is not None and fact.accepted_round_id == round_.id, fact.last_activity, fact.accepted_update_id,
-            ))
-    else:
-        loaded = queries.assignments_by_id(list(found))
-        for a in loaded.values():
-            accepted = a.accepted_update is not None and round_ is not None and a.accepted_update.round_id == round_.id
-            rows.append(queries.Row(a, a.official_status, a.open_update.state if a.open_update else None, a.is_overdue, accepted, a.last_activity_at, a.accepted_update_id))
+            )
+            for a in assignments if (fact := facts.get(a.id))
+        ]
+    else:  # the projection on the assignment says it all: no update is read
+        rows = [
+            queries.Row(
+                a, a.official_status, a.open_update_state, a.is_overdue, round_ is not None and a.accepted_round_id == round_.id,
+                a.last_activity_at, a.accepted_update_id,
+            )
+            for a in assignments
+        ]
     status = request.args.get("status", "")
     tally = Tally()
     for row in rows:
@@ -185,7 +205,7 @@ def item(code: str, item_code: str):
         rows = [r for r in rows if r.status.value == status]
     rows.sort(key=lambda r: r.assignment.entity.name)
     return render_template(
-        "reports/item.html", briefing=briefing, item=recommendation, rows=rows, tally=tally, as_of=as_of, day=day,
+        "reports/item.html", briefing=recommendation.briefing, item=recommendation, rows=rows, tally=tally, as_of=as_of, day=day,
         round=round_, status=status, statuses=list(ImplementationStatus),
     )
 
