@@ -29,6 +29,8 @@ ImplementationStatus.__titles__ = {
     ImplementationStatus.implemented: _l("Implemented"),
     ImplementationStatus.not_applicable: _l("Not applicable"),
 }
+# Each status has a shape as well as a colour, so it reads without colour (WCAG 1.4.1).
+SHAPES = {"not_started": "○", "in_progress": "◔", "partially_implemented": "◑", "implemented": "●", "not_applicable": "⊘"}
 CLOSED_STATUSES = (ImplementationStatus.implemented, ImplementationStatus.not_applicable)
 
 

@@ -17,9 +17,10 @@ from tracker.extensions import db
 from tracker.progress import evidence as evidence_files
 from tracker.progress import operations, queries
 from tracker.progress.forms import DueForm, ReviewForm, RoundForm, UpdateForm
-from tracker.progress.models import Confidentiality, Evidence, EvidenceKind, ImplementationStatus, ReportingRound
+from tracker.progress.models import SHAPES, Confidentiality, Evidence, EvidenceKind, ImplementationStatus, ReportingRound
 
 bp = Blueprint("progress", __name__)
+bp.add_app_template_global(SHAPES, "shapes")
 
 FOCAL_POINT, SECRETARIAT, AUDITOR = Role.focal_point, Role.secretariat, Role.auditor
 HOMES = {

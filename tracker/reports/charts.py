@@ -13,7 +13,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from tracker.progress.models import ImplementationStatus
+from tracker.progress.models import SHAPES, ImplementationStatus
 
 # fill, ink (pattern strokes, outline), and the pattern that tells the status apart without colour
 STYLE = {
@@ -23,7 +23,6 @@ STYLE = {
     "implemented": ("#1e7b3c", "#0b3d1d", "solid"),
     "not_applicable": ("#cdb9dc", "#5a2a6b", "cross"),
 }
-SHAPES = {"not_started": "○", "in_progress": "◔", "partially_implemented": "◑", "implemented": "●", "not_applicable": "⊘"}
 
 
 def _patterns(prefix: str) -> str:

@@ -19,10 +19,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.catalogue.models import Briefing, BriefingSession, Entity, EntityKind, Recommendation, Theme
 from tracker.core.db import today
 from tracker.extensions import db
-from tracker.progress.models import CLOSED_STATUSES, Assignment, ImplementationStatus, ReportingRound, UpdateState
+from tracker.progress.models import CLOSED_STATUSES, SHAPES, Assignment, ImplementationStatus, ReportingRound, UpdateState
 from tracker.reports.tally import STATUS_VALUES, Tally
 
-SHAPES = {"not_started": "○", "in_progress": "◔", "partially_implemented": "◑", "implemented": "●", "not_applicable": "⊘"}
 FLAGS = ("accepted", "overdue", "returned", "not_accepted")
 PAGE_SIZE = 100
 
