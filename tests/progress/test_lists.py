@@ -1,5 +1,7 @@
 """What each person sees in lists: the worklist, the review queue, rounds and due dates."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -47,6 +49,29 @@ def test_the_worklist_shows_only_the_entitys_items_and_its_own_drafts(app, creat
         theirs = {a.id for a in db.session.scalars(select(Assignment).join(Assignment.entity).where(Entity.code == "NGA"))}
     assert all(f"/assignments/{i}\"" in page for i in ours)
     assert not any(f"/assignments/{i}\"" in page for i in theirs)
+
+
+def test_a_long_worklist_is_paged_and_every_item_is_on_exactly_one_page(app, create_user, monkeypatch):
+    from tracker.progress import queries
+
+    monkeypatch.setattr(queries, "WORKLIST_PAGE_SIZE", 5)
+    client = app.test_client()
+    login(client, create_user("focal_point", "FRA"))
+    with app.app_context():
+        ours = {a.id for a in db.session.scalars(select(Assignment).join(Assignment.entity).where(Entity.code == "FRA"))}
+    pages = -(-len(ours) // 5)
+    seen = []
+    for number in range(1, pages + 1):
+        html = client.get(f"/worklist?session=&page={number}").get_data(as_text=True)
+        assert f"page {number} of {pages}" in html
+        assert ('rel="next"' in html) is (number < pages) and ('rel="prev"' in html) is (number > 1)
+        seen += [int(i) for i in re.findall(r'href="/assignments/(\d+)"', html)]
+    assert sorted(seen) == sorted(ours)
+    assert "page 1 of" in client.get("/worklist?page=-3").get_data(as_text=True)
+    assert f"page {pages} of {pages}" in client.get("/worklist?page=99999999999999999999").get_data(as_text=True)
+    assert "page 1 of" in client.get("/worklist?page=two").get_data(as_text=True)
+    sessions = client.get("/worklist?session=III&page=2").get_data(as_text=True)
+    assert "session=III" in sessions.split('rel="prev"')[1][:200]  # paging keeps the filters
 
 
 @pytest.mark.parametrize(("query", "present", "absent"), [

@@ -85,6 +85,17 @@ def test_the_lists_are_paged(secretariat):
     assert "page 2 of 2" in second and 'rel="prev"' in second
 
 
+def test_the_item_page_pages_its_addressees_and_counts_them_all(app, reporting, secretariat):
+    reporting.update("NGA", "I.3", "accepted", claimed="implemented")
+    first = secretariat.get("/reports/briefings/ctc-2018-10-08/items/I.3").get_data(as_text=True)
+    assert "page 1 of 2" in first and 'rel="next"' in first and "Afghanistan" in first and "Nigeria" not in first
+    assert "Implemented</span>: <strong>1</strong>" in first  # the tally counts every page
+    second = secretariat.get("/reports/briefings/ctc-2018-10-08/items/I.3?page=2").get_data(as_text=True)
+    assert "page 2 of 2" in second and "Nigeria" in second and "Afghanistan" not in second
+    implemented = secretariat.get("/reports/briefings/ctc-2018-10-08/items/I.3?status=implemented").get_data(as_text=True)
+    assert "1 addressee shown" in implemented and "Nigeria" in implemented and 'rel="next"' not in implemented
+
+
 @pytest.mark.parametrize("days, silent", [(1, False), (0, False)])
 def test_silent_entities(app, reporting, secretariat, days, silent):
     reporting.update("FRA", "I.3", "submitted")

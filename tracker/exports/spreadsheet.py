@@ -69,7 +69,7 @@ def workbook_for(entity) -> tempfile.SpooledTemporaryFile:
     A worklist is a few hundred rows at most, so an ordinary workbook (which can carry
     drop-down lists) is fine here; timelines use the streaming writer.
     """
-    assignments = progress_queries.worklist(entity.id, progress_queries.WorklistFilters())
+    assignments = progress_queries.worklist(entity.id, progress_queries.WorklistFilters(), everything=True).rows
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "items"

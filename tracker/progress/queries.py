@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tracker.audit.models import AuditEvent
 from tracker.catalogue.models import BriefingSession, Entity, Recommendation, Theme
 from tracker.core.db import today
+from tracker.core.paging import Page
 from tracker.extensions import db
 from tracker.progress.models import (
     CLOSED_STATUSES,
@@ -59,21 +60,28 @@ class WorklistFilters:
     theme: str = ""
     due_before: date | None = None
     overdue: bool = False
+    page: int = 1
+
+    def args(self) -> dict:
+        """The filters as the query string that asks for them."""
+        values = {
+            "session": self.session, "status": self.status, "theme": self.theme, "overdue": "1" if self.overdue else "",
+            "due_before": self.due_before.isoformat() if self.due_before else "",
+        }
+        return {k: v for k, v in values.items() if v}
 
 
-def worklist(entity_id: int, filters: WorklistFilters) -> list[Assignment]:
-    """Return an entity's assignments for active items, in catalogue order, filtered."""
+WORKLIST_PAGE_SIZE = 50
+
+
+def worklist(entity_id: int, filters: WorklistFilters, *, everything: bool = False) -> Page:
+    """Return one page of an entity's assignments for active items, in catalogue order, filtered
+    (or every one of them on a single page)."""
     query = (
         select(Assignment)
         .join(Assignment.recommendation)
         .join(Recommendation.session)
         .where(Assignment.entity_id == entity_id, Recommendation.retired_at.is_(None))
-        .options(
-            joinedload(Assignment.recommendation).joinedload(Recommendation.session),
-            joinedload(Assignment.open_update),
-            joinedload(Assignment.accepted_update),
-        )
-        .order_by(BriefingSession.position, Recommendation.position)
     )
     if filters.session:
         query = query.where(BriefingSession.code == filters.session)
@@ -85,7 +93,15 @@ def worklist(entity_id: int, filters: WorklistFilters) -> list[Assignment]:
         query = query.where(Assignment.due <= filters.due_before)
     if filters.overdue:
         query = query.where(Assignment.due < today(), Assignment.official_status.not_in(CLOSED_STATUSES))
-    return list(db.session.scalars(query).unique())
+    total = db.session.scalar(query.with_only_columns(func.count()))
+    page = Page(total, max(total, 1) if everything else WORKLIST_PAGE_SIZE, filters.page)
+    query = query.options(
+        contains_eager(Assignment.recommendation).contains_eager(Recommendation.session),
+        contains_eager(Assignment.recommendation).joinedload(Recommendation.briefing),
+        joinedload(Assignment.open_update),
+    )
+    page.rows = list(db.session.scalars(query.order_by(BriefingSession.position, Recommendation.position).limit(page.size).offset(page.offset)))
+    return page
 
 
 @dataclass

@@ -63,13 +63,13 @@ def worklist():
         flash(_("The due date filter was not a date and was ignored."), "error")
     filters = queries.WorklistFilters(
         session=args.get("session", ""), status=args.get("status", ""), theme=args.get("theme", ""),
-        due_before=due_before, overdue=args.get("overdue") == "1",
+        due_before=due_before, overdue=args.get("overdue") == "1", page=args.get("page", 1, type=int),
     )
-    assignments = queries.worklist(current_user.entity_id, filters)
+    page = queries.worklist(current_user.entity_id, filters)
     briefing = catalogue_queries.latest_briefing()
     return render_template(
         "progress/worklist.html",
-        assignments=assignments,
+        page=page,
         filters=filters,
         briefing=briefing,
         themes=catalogue_queries.themes(),

@@ -15,8 +15,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import case, func, select
 
 from tracker.audit.models import AuditEvent
-from tracker.extensions import db
 from tracker.catalogue.models import Recommendation
+from tracker.core.paging import Page
+from tracker.extensions import db
 from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, UpdateState
 from tracker.reports import queries
 from tracker.reports.tally import CLOSED_VALUES
@@ -145,7 +146,7 @@ def dashboard_as_of(day: date) -> queries.Dashboard:
     )
 
 
-def list_as_of(filters: queries.ListFilters) -> queries.Page:
+def list_as_of(filters: queries.ListFilters) -> Page:
     """Return one page of the assignments behind an as-of figure."""
     day = filters.as_of
     round_ = queries.round_on(day)
@@ -167,15 +168,13 @@ def list_as_of(filters: queries.ListFilters) -> queries.Page:
         if filters.flag and not flag[filters.flag]:
             continue
         chosen.append((fact, accepted))
-    pages = max(1, -(-len(chosen) // queries.PAGE_SIZE))
-    page = min(filters.page, pages)
-    shown = chosen[(page - 1) * queries.PAGE_SIZE : page * queries.PAGE_SIZE]
-    loaded = queries.assignments_by_id([f.assignment_id for f, _ in shown])
-    rows = [
+    page = Page(len(chosen), queries.PAGE_SIZE, filters.page).take(chosen)
+    loaded = queries.assignments_by_id([f.assignment_id for f, _ in page.rows])
+    page.rows = [
         queries.Row(
             loaded[f.assignment_id], ImplementationStatus(f.status), UpdateState(f.open_state) if f.open_state else None,
             f.overdue(day), accepted, f.last_activity, f.accepted_update_id,
         )
-        for f, accepted in shown
+        for f, accepted in page.rows
     ]
-    return queries.Page(rows, len(chosen), page, pages)
+    return page

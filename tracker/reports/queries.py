@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.catalogue.models import Briefing, BriefingSession, Entity, EntityKind, Recommendation, Theme
 from tracker.core.db import today
+from tracker.core.paging import Page
 from tracker.extensions import db
 from tracker.progress.models import CLOSED_STATUSES, SHAPES, Assignment, ImplementationStatus, ReportingRound, UpdateState
 from tracker.reports.tally import STATUS_VALUES, Tally
@@ -233,14 +234,6 @@ class Row:
     accepted_update_id: int | None
 
 
-@dataclass
-class Page:
-    rows: list[Row]
-    total: int
-    page: int
-    pages: int
-
-
 def _catalogue_conditions(filters: ListFilters) -> list:
     conditions = [Recommendation.retired_at.is_(None)]
     if filters.session:
@@ -276,15 +269,12 @@ def live_list(filters: ListFilters) -> Page:
         query = query.where(flags["accepted"] == 0)
     elif filters.flag:
         query = query.where(flags[filters.flag] == 1)
-    total = db.session.scalar(query.with_only_columns(func.count()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(filters.page, pages)
-    found = db.session.scalars(query.options(*_LOADS).order_by(*_ORDER).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique()
-    rows = []
+    page = Page(db.session.scalar(query.with_only_columns(func.count())), PAGE_SIZE, filters.page)
+    found = db.session.scalars(query.options(*_LOADS).order_by(*_ORDER).limit(page.size).offset(page.offset)).unique()
     for a in found:
         accepted = a.accepted_update is not None and round_ is not None and a.accepted_update.round_id == round_.id
-        rows.append(Row(a, a.official_status, a.open_update.state if a.open_update else None, a.is_overdue, accepted, a.last_activity_at, a.accepted_update_id))
-    return Page(rows, total, page, pages)
+        page.rows.append(Row(a, a.official_status, a.open_update.state if a.open_update else None, a.is_overdue, accepted, a.last_activity_at, a.accepted_update_id))
+    return page
 
 
 def assignments_by_id(ids: list[int]) -> dict[int, Assignment]:
@@ -376,8 +366,8 @@ class GridRow:
 GRID_PAGE_SIZE = 250
 
 
-def grid(filters: GridFilters) -> tuple[list[Recommendation], list[GridRow], int, int]:
-    """Return the items (columns), one page of entity rows, the number of rows and of pages."""
+def grid(filters: GridFilters) -> tuple[list[Recommendation], Page]:
+    """Return the items (columns) and one page of entity rows."""
     cat = catalogue()
     session_ids = {s.id for s in cat.sessions if not filters.session or s.code == filters.session}
     items = [i for i in cat.items.values() if i.session_id in session_ids]
@@ -408,7 +398,5 @@ def grid(filters: GridFilters) -> tuple[list[Recommendation], list[GridRow], int
         "overdue": lambda r: (-r.tally.overdue, r.entity.name.lower()),
     }
     found.sort(key=keys[filters.sort])
-    pages = max(1, -(-len(found) // GRID_PAGE_SIZE))
-    page = min(filters.page, pages)
-    return items, found[(page - 1) * GRID_PAGE_SIZE : page * GRID_PAGE_SIZE], len(found), pages
+    return items, Page(len(found), GRID_PAGE_SIZE, filters.page).take(found)
 

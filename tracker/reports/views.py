@@ -18,6 +18,7 @@ from tracker.catalogue import queries as catalogue_queries
 from tracker.core.access import access
 from tracker.core.db import today
 from tracker.core.errors import Refused
+from tracker.core.paging import Page
 from tracker.extensions import cache, db
 from tracker.progress.models import Assignment, ImplementationStatus, ReportingRound, UpdateState
 from tracker.reports import charts, history, operations, pdf, queries, report
@@ -160,10 +161,10 @@ def grid():
         session=args.get("session", ""), kind=args.get("kind", ""), q=args.get("q", ""), status=args.get("status", ""),
         sort=args.get("sort", "name"), page=_int_arg("page", 1, 1, 1000),
     ).clean()
-    items, rows, count, pages = queries.grid(filters)
+    items, page = queries.grid(filters)
     return render_template(
         "reports/grid.html",
-        items=items, rows=rows, count=count, pages=pages, filters=filters,
+        items=items, page=page, filters=filters,
         cat=queries.catalogue(), statuses=list(ImplementationStatus), cell_labels={**_status_titles(), "overdue": _(", overdue"), "returned": _(", returned for changes")},
         assignment_base=url_for("progress.assignment", assignment_id=0)[:-1],
     )
@@ -204,9 +205,11 @@ def item(code: str, item_code: str):
     if status in STATUS_VALUES:
         rows = [r for r in rows if r.status.value == status]
     rows.sort(key=lambda r: r.assignment.entity.name)
+    page = Page(len(rows), queries.PAGE_SIZE, _int_arg("page", 1, 1, 100000)).take(rows)
+    args = {"status": status, "as_of": as_of.isoformat() if as_of else ""}
     return render_template(
-        "reports/item.html", briefing=recommendation.briefing, item=recommendation, rows=rows, tally=tally, as_of=as_of, day=day,
-        round=round_, status=status, statuses=list(ImplementationStatus),
+        "reports/item.html", briefing=recommendation.briefing, item=recommendation, page=page, tally=tally, as_of=as_of, day=day,
+        round=round_, status=status, statuses=list(ImplementationStatus), args={k: v for k, v in args.items() if v},
     )
 
 
