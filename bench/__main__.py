@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -174,8 +175,16 @@ class Run:
         n_small, n_large = result["raw", "small"]["rows"], result["raw", "large"]["rows"]
         assert result["csv", "large"]["rows"] == n_large, (result["csv", "large"]["rows"], n_large)
         label = f"{n_large:,} rows"
-        timed(e, f"CSV export {label} vs raw {'sqlite3' if e == 'sqlite' else 'psycopg'} + csv",
-              result["csv", "large"]["seconds"], result["raw", "large"]["seconds"], 1.5)
+        # The time ratio: app and raw exports run in turns, the median of the pairs' ratios, so that
+        # a slow minute on a shared machine weighs on both sides alike.
+        pairs = [(result["csv", "large"]["seconds"], result["raw", "large"]["seconds"])]
+        for _ in range(2):
+            pairs.append((self._child("app", "csv", d_large)["seconds"], self._child("raw", "csv", d_large)["seconds"]))
+        log(f"[{e}] csv export (app s, raw s) pairs: {pairs}")
+        app_s, raw_s = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+        ratio = statistics.median(a / r for a, r in pairs)
+        row(e, f"CSV export {label} vs raw {'sqlite3' if e == 'sqlite' else 'psycopg'} + csv", ms(app_s), ms(raw_s),
+            ratio, "≤ 1.5×", ratio <= 1.5)
         ratio = result["xlsx", "large"]["seconds"] / result["raw", "large"]["seconds"]
         row(e, f"XLSX export {label} vs raw + csv", ms(result["xlsx", "large"]["seconds"]), ms(result["raw", "large"]["seconds"]),
             ratio, "—", None)

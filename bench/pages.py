@@ -110,36 +110,38 @@ def _run(raw, engine: str, queries: list[tuple[str, tuple]]) -> int:
 
 
 def dashboard_sql(round_id: int, today: str, engine: str) -> list:
-    """Counts by official status per session and per entity, with the dashboard's flags, and its timeline."""
+    """Counts by official status per item and per entity, with the dashboard's flags, and its timeline,
+    over the projection the assignments carry (accepted round, open update state)."""
     day = "CAST(timezone('UTC', a.official_since) AS DATE)" if engine == "postgresql" else "substr(a.official_since, 1, 10)"
     flags = (
-        "count(*), sum(CASE WHEN au.round_id = %s THEN 1 ELSE 0 END),"
+        "count(*), sum(CASE WHEN a.accepted_round_id = %s THEN 1 ELSE 0 END),"
         f" sum(CASE WHEN a.due < %s AND a.official_status NOT IN {CLOSED} THEN 1 ELSE 0 END),"
-        " sum(CASE WHEN ou.state = 'returned' THEN 1 ELSE 0 END)"
+        " sum(CASE WHEN a.open_update_state = 'returned' THEN 1 ELSE 0 END)"
     )
-    joined = (
-        " FROM assignments a JOIN recommendations r ON r.id = a.recommendation_id"
-        " LEFT JOIN progress_updates au ON au.id = a.accepted_update_id"
-        " LEFT JOIN progress_updates ou ON ou.id = a.open_update_id WHERE r.retired_at IS NULL"
-    )
+    joined = " FROM assignments a JOIN recommendations r ON r.id = a.recommendation_id WHERE r.retired_at IS NULL"
     return [
-        (f"SELECT r.session_id, a.official_status, {flags}{joined} GROUP BY r.session_id, a.official_status", (round_id, today)),
+        (f"SELECT a.recommendation_id, a.official_status, {flags}{joined} GROUP BY a.recommendation_id, a.official_status",
+         (round_id, today)),
         (f"SELECT a.entity_id, a.official_status, {flags}, max(a.last_activity_at){joined} GROUP BY a.entity_id, a.official_status",
          (round_id, today)),
-        (f"SELECT {day}, count(*){joined} AND au.round_id = %s GROUP BY {day}", (round_id,)),
+        (f"SELECT {day}, count(*){joined} AND a.accepted_round_id = %s GROUP BY {day}", (round_id,)),
     ]
 
 
 def worklist_sql(entity_id: int) -> list:
-    return [(
-        "SELECT a.id, a.due, a.official_status, a.last_activity_at, r.code, r.text, r.source_quote, s.title, s.position,"
-        " ou.id, ou.state, ou.claimed_status, au.id, au.claimed_status"
-        " FROM assignments a JOIN recommendations r ON r.id = a.recommendation_id"
-        " JOIN briefing_sessions s ON s.id = r.session_id"
-        " LEFT JOIN progress_updates ou ON ou.id = a.open_update_id LEFT JOIN progress_updates au ON au.id = a.accepted_update_id"
-        " WHERE a.entity_id = %s AND r.retired_at IS NULL ORDER BY s.position, r.position",
-        (entity_id,),
-    )]
+    """The worklist's first page (50 rows) and the count that numbers its pages."""
+    where = " FROM assignments a JOIN recommendations r ON r.id = a.recommendation_id WHERE a.entity_id = %s AND r.retired_at IS NULL"
+    return [
+        ("SELECT count(*)" + where, (entity_id,)),
+        (
+            "SELECT a.id, a.due, a.official_status, a.last_activity_at, r.code, r.text, r.source_quote, s.title, s.position,"
+            " ou.id, ou.state, ou.claimed_status"
+            " FROM assignments a JOIN recommendations r ON r.id = a.recommendation_id"
+            " JOIN briefing_sessions s ON s.id = r.session_id LEFT JOIN progress_updates ou ON ou.id = a.open_update_id"
+            " WHERE a.entity_id = %s AND r.retired_at IS NULL ORDER BY s.position, r.position LIMIT 50",
+            (entity_id,),
+        ),
+    ]
 
 
 def assignment_sql(assignment_id: int) -> list:
@@ -156,10 +158,10 @@ def assignment_sql(assignment_id: int) -> list:
 
 
 def item_sql(recommendation_id: int) -> list:
+    """Every addressee of the item (the tally counts them all) from the projection."""
     return [(
-        "SELECT a.id, a.due, a.official_status, a.last_activity_at, a.accepted_update_id, e.code, e.name,"
-        " ou.state, au.round_id FROM assignments a JOIN entities e ON e.id = a.entity_id"
-        " LEFT JOIN progress_updates ou ON ou.id = a.open_update_id LEFT JOIN progress_updates au ON au.id = a.accepted_update_id"
+        "SELECT a.id, a.due, a.official_status, a.last_activity_at, a.accepted_update_id, a.accepted_round_id,"
+        " a.open_update_state, e.code, e.name FROM assignments a JOIN entities e ON e.id = a.entity_id"
         " WHERE a.recommendation_id = %s ORDER BY e.name",
         (recommendation_id,),
     )]

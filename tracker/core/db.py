@@ -8,8 +8,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timezone
 
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import Date, DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -87,6 +89,23 @@ def as_utc(value: datetime | str) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+class utc_day(FunctionElement):
+    """SQL for the UTC calendar day of a stored timestamp, to group by; read back as a date."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_day)
+def _utc_day_sqlite(element, compiler, **kw):
+    return "substr(%s, 1, 10)" % compiler.process(element.clauses, **kw)  # stored as UTC text
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_postgresql(element, compiler, **kw):
+    return "CAST(timezone('UTC', %s) AS DATE)" % compiler.process(element.clauses, **kw)
 
 
 class TitledEnum(str, enum.Enum):

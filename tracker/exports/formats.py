@@ -8,7 +8,6 @@ verifier removes again), and XLSX cells are stored as text, never as formulas.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import tempfile
 from itertools import islice
@@ -27,8 +26,9 @@ HASHED = [
 COLUMNS = HASHED + ["prev_hash", "hash", "entity_code", "item_code"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _FORMULA_CHARS = "".join(_FORMULA_START)
-# The cells that may hold text a person typed; the others are numbers, hashes, times and JSON objects.
-_TEXT_CELLS = [COLUMNS.index(name) for name in ("actor_label", "actor_role", "kind", "target_type", "entity_code", "item_code")]
+# The cells whose text comes from people: an account's address, the catalogue's codes. The others are
+# numbers, hashes, times, JSON objects, or the tracker's own words (kind, role, target type).
+_TEXT_CELLS = [COLUMNS.index(name) for name in ("actor_label", "entity_code", "item_code")]
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "jsonl": "application/x-ndjson; charset=utf-8",
@@ -52,20 +52,28 @@ def _escaped(cells: list) -> list:
     return cells
 
 
+class _Parts(list):
+    """What the CSV writer writes, kept as parts and handed on in chunks."""
+
+    write = list.append
+
+    def take(self) -> str:
+        text = "".join(self)
+        self.clear()
+        return text
+
+
 def csv_chunks(rows: Iterable[list], manifest) -> Iterator[str]:
     """Yield CSV text: a UTF-8 byte order mark (for Excel), a header, rows, a manifest row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
+    parts = _Parts(["\ufeff"])
+    writer = csv.writer(parts, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     rows = iter(rows)
     while batch := list(islice(rows, 500)):
         writer.writerows(map(_escaped, batch))
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        yield parts.take()
     writer.writerow(["#manifest", canonical_json(manifest())])
-    yield buffer.getvalue()
+    yield parts.take()
 
 
 def jsonl_chunks(rows: Iterable[list], manifest) -> Iterator[str]:
@@ -99,7 +107,7 @@ def xlsx_file(rows: Iterable[list], manifest) -> tempfile.SpooledTemporaryFile:
     sheet = workbook.create_sheet("manifest")
     for key, value in manifest().items():
         sheet.append([key, _text_cell(sheet, value if isinstance(value, (str, int)) else canonical_json(value))])
-    target = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    target = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # larger workbooks go to disk
     workbook.save(target)
     target.seek(0)
     return target

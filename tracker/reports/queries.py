@@ -1,23 +1,22 @@
 """Read the dashboard, its lists and the grid from the assignments' projection.
 
-The live figures come from one scan of ``assignments`` (official_status, due, last_activity_at,
-official_since, accepted_round_id, open_update_state), no update read: its cost follows
+The live figures come from GROUP BYs over ``assignments`` (official_status, due, last_activity_at,
+official_since, accepted_round_id, open_update_state), no update read: their cost follows
 entities x items, never the number of updates. Figures "as of" a past day come from the
 history instead (``tracker.reports.history``) and fold into the same shapes.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 
 from markupsafe import Markup, escape
-from sqlalchemy import String, and_, case, func, select, type_coerce
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.catalogue.models import Briefing, BriefingSession, Entity, EntityKind, Recommendation, Theme
-from tracker.core.db import today
+from tracker.core.db import today, utc_day
 from tracker.core.paging import Page
 from tracker.extensions import db
 from tracker.progress.models import CLOSED_STATUSES, SHAPES, Assignment, ImplementationStatus, ReportingRound, UpdateState
@@ -110,59 +109,30 @@ def _projection(round_id: int | None, day: date):
 
 
 def live_dashboard(round_: ReportingRound | None = None) -> Dashboard:
-    """Return today's figures from the projection: one scan of the assignments, O(entities x items).
+    """Return today's figures from the projection: three GROUP BYs over the assignments.
 
     "Accepted" counts updates accepted in ``round_``, by default the round open today; the
     assignments carry the accepted update's round and the open update's state, so no update is
-    read and the number of updates does not matter. Rows come back untyped (text statuses, raw timestamps) and are folded here: the
-    per-row type conversion would otherwise cost more than the query.
+    read: the cost follows entities x items, never the number of updates.
     """
     day = today()
     round_ = round_ or round_on(day)
-    flags, joined = _projection(round_.id if round_ else None, day)
-    rows = db.session.execute(
-        joined.with_only_columns(
-            Assignment.recommendation_id, Assignment.entity_id, type_coerce(Assignment.official_status, String),
-            flags["accepted"], flags["overdue"], flags["returned"],
-            type_coerce(Assignment.last_activity_at, String), type_coerce(Assignment.official_since, String),
-        )
-    )
-    items: dict = defaultdict(lambda: [0, 0, 0, 0])
-    entities: dict = defaultdict(lambda: [0, 0, 0, 0, None])
-    timeline: dict = defaultdict(int)
-    for item_id, entity_id, status, accepted, overdue, returned, last, since in rows:
-        counts = items[(item_id, status)]
-        counts[0] += 1
-        counts[1] += accepted
-        counts[2] += overdue
-        counts[3] += returned
-        counts = entities[(entity_id, status)]
-        counts[0] += 1
-        counts[1] += accepted
-        counts[2] += overdue
-        counts[3] += returned
-        if last is not None and (counts[4] is None or last > counts[4]):
-            counts[4] = last
-        if accepted:
-            timeline[_day(since)] += 1
-    return fold(
-        day, None, round_,
-        [(k[0], k[1], *v) for k, v in items.items()],
-        [(k[0], k[1], *v[:4], _moment(v[4])) for k, v in entities.items()],
-        list(timeline.items()),
-    )
-
-
-def _moment(value) -> datetime | None:
-    """A raw timestamp (ISO text on SQLite, a datetime on PostgreSQL) as an aware UTC datetime."""
-    if value is None or isinstance(value, datetime):
-        return value.astimezone(timezone.utc) if value is not None else None
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
-def _day(value) -> str:
-    return value[:10] if isinstance(value, str) else _moment(value).date().isoformat()
+    round_id = round_.id if round_ else -1
+    flags, joined = _projection(round_id, day)
+    sums = (func.count(), func.sum(flags["accepted"]), func.sum(flags["overdue"]), func.sum(flags["returned"]))
+    status = Assignment.official_status
+    items = db.session.execute(
+        joined.with_only_columns(Assignment.recommendation_id, status, *sums).group_by(Assignment.recommendation_id, status)
+    ).all()
+    entities = db.session.execute(
+        joined.with_only_columns(Assignment.entity_id, status, *sums, func.max(Assignment.last_activity_at))
+        .group_by(Assignment.entity_id, status)
+    ).all()
+    accepted_on = utc_day(Assignment.official_since)
+    timeline = db.session.execute(
+        joined.with_only_columns(accepted_on, func.count()).where(Assignment.accepted_round_id == round_id).group_by(accepted_on)
+    ).all()
+    return fold(day, None, round_, items, entities, timeline)
 
 
 def fold(day, as_of, round_, item_rows, entity_rows, timeline_rows) -> Dashboard:
