@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import AuditEvent
 from tracker.catalogue.models import Recommendation
 from tracker.core.paging import Page
 from tracker.extensions import db
-from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, UpdateState
+from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState
 from tracker.reports import queries
-from tracker.reports.tally import CLOSED_VALUES
+from tracker.reports.tally import CLOSED_VALUES, Tally
 
 STATE_KINDS = ("update.created", "update.edited", "update.submitted", "update.withdrawn", "update.returned", "update.accepted")
 ACTIVITY_KINDS = STATE_KINDS + ("assignment.due_changed",)
@@ -178,3 +179,24 @@ def list_as_of(filters: queries.ListFilters) -> Page:
         for f, accepted in page.rows
     ]
     return page
+
+
+def item_addressees_as_of(recommendation_id: int, day: date, status: str, number: int) -> tuple[ReportingRound | None, Tally, Page]:
+    """``queries.item_addressees`` as it stood at the end of ``day``, from the history."""
+    round_ = queries.round_on(day)
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.recommendation_id == recommendation_id).options(joinedload(Assignment.entity))
+    ).all()
+    facts = facts_as_of(day, [a.id for a in assignments])
+    rows = [
+        queries.Row(
+            a, ImplementationStatus(fact.status), UpdateState(fact.open_state) if fact.open_state else None,
+            fact.overdue(day), round_ is not None and fact.accepted_round_id == round_.id, fact.last_activity, fact.accepted_update_id,
+        )
+        for a in assignments if (fact := facts.get(a.id))
+    ]
+    tally = Tally()
+    for row in rows:
+        tally.add(row.status.value, 1, int(row.accepted), int(row.overdue), int(row.open_state is UpdateState.returned))
+    rows = sorted((r for r in rows if not status or r.status.value == status), key=lambda r: r.assignment.entity.name)
+    return round_, tally, Page(len(rows), queries.PAGE_SIZE, number).take(rows)

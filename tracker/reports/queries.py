@@ -13,7 +13,7 @@ from datetime import date
 
 from markupsafe import Markup, escape
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tracker.catalogue.models import Briefing, BriefingSession, Entity, EntityKind, Recommendation, Theme
 from tracker.core.db import today, utc_day
@@ -245,6 +245,30 @@ def live_list(filters: ListFilters) -> Page:
         accepted = a.accepted_update is not None and round_ is not None and a.accepted_update.round_id == round_.id
         page.rows.append(Row(a, a.official_status, a.open_update.state if a.open_update else None, a.is_overdue, accepted, a.last_activity_at, a.accepted_update_id))
     return page
+
+
+def item_addressees(recommendation_id: int, status: str, number: int) -> tuple[ReportingRound | None, Tally, Page]:
+    """An item's round, its tally over every addressee, and one page of addressees by name
+    (those with ``status`` if given), read from the projection: no update is read."""
+    day = today()
+    round_ = round_on(day)
+    flags, _joined = _projection(round_.id if round_ else None, day)
+    mine = Assignment.recommendation_id == recommendation_id
+    tally = Tally()
+    sums = (func.count(), func.sum(flags["accepted"]), func.sum(flags["overdue"]), func.sum(flags["returned"]))
+    for official, *counts in db.session.execute(select(Assignment.official_status, *sums).where(mine).group_by(Assignment.official_status)):
+        tally.add(official.value, *counts)
+    query = select(Assignment).join(Entity, Entity.id == Assignment.entity_id).where(mine)
+    if status:
+        query = query.where(Assignment.official_status == ImplementationStatus(status))
+    page = Page(db.session.scalar(query.with_only_columns(func.count())), PAGE_SIZE, number)
+    found = db.session.scalars(query.options(contains_eager(Assignment.entity)).order_by(Entity.name).limit(page.size).offset(page.offset))
+    page.rows = [
+        Row(a, a.official_status, a.open_update_state, a.is_overdue, round_ is not None and a.accepted_round_id == round_.id,
+            a.last_activity_at, a.accepted_update_id)
+        for a in found
+    ]
+    return round_, tally, page
 
 
 def assignments_by_id(ids: list[int]) -> dict[int, Assignment]:

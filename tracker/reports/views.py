@@ -10,7 +10,6 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role
 from tracker.audit import queries as audit_queries
@@ -18,9 +17,8 @@ from tracker.catalogue import queries as catalogue_queries
 from tracker.core.access import access
 from tracker.core.db import today
 from tracker.core.errors import Refused
-from tracker.core.paging import Page
 from tracker.extensions import cache, db
-from tracker.progress.models import Assignment, ImplementationStatus, ReportingRound, UpdateState
+from tracker.progress.models import ImplementationStatus, ReportingRound
 from tracker.reports import charts, history, operations, pdf, queries, report
 from tracker.reports.models import FrozenReport
 from tracker.reports.tally import STATUS_VALUES, Tally
@@ -176,39 +174,16 @@ def item(code: str, item_code: str):
     """An item's addressees and their status, today or as it was at the end of ``as_of``."""
     recommendation = catalogue_queries.find_item(code, item_code)
     as_of = _as_of()
-    day = as_of or today()
-    round_ = queries.round_on(day)
-    assignments = db.session.scalars(
-        select(Assignment).where(Assignment.recommendation_id == recommendation.id).options(joinedload(Assignment.entity))
-    ).all()
-    if as_of:
-        facts = history.facts_as_of(as_of, [a.id for a in assignments])
-        rows = [
-            queries.Row(
-                a, ImplementationStatus(fact.status), UpdateState(fact.open_state) if fact.open_state else None,
-                fact.overdue(day), round_ is not None and fact.accepted_round_id == round_.id, fact.last_activity, fact.accepted_update_id,
-            )
-            for a in assignments if (fact := facts.get(a.id))
-        ]
-    else:  # the projection on the assignment says it all: no update is read
-        rows = [
-            queries.Row(
-                a, a.official_status, a.open_update_state, a.is_overdue, round_ is not None and a.accepted_round_id == round_.id,
-                a.last_activity_at, a.accepted_update_id,
-            )
-            for a in assignments
-        ]
     status = request.args.get("status", "")
-    tally = Tally()
-    for row in rows:
-        tally.add(row.status.value, 1, int(row.accepted), int(row.overdue), int(row.open_state is not None and row.open_state.value == "returned"))
-    if status in STATUS_VALUES:
-        rows = [r for r in rows if r.status.value == status]
-    rows.sort(key=lambda r: r.assignment.entity.name)
-    page = Page(len(rows), queries.PAGE_SIZE, _int_arg("page", 1, 1, 100000)).take(rows)
+    status = status if status in STATUS_VALUES else ""
+    number = _int_arg("page", 1, 1, 100000)
+    if as_of:
+        round_, tally, page = history.item_addressees_as_of(recommendation.id, as_of, status, number)
+    else:
+        round_, tally, page = queries.item_addressees(recommendation.id, status, number)
     args = {"status": status, "as_of": as_of.isoformat() if as_of else ""}
     return render_template(
-        "reports/item.html", briefing=recommendation.briefing, item=recommendation, page=page, tally=tally, as_of=as_of, day=day,
+        "reports/item.html", briefing=recommendation.briefing, item=recommendation, page=page, tally=tally, as_of=as_of, day=as_of or today(),
         round=round_, status=status, statuses=list(ImplementationStatus), args={k: v for k, v in args.items() if v},
     )
 
