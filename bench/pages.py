@@ -175,3 +175,26 @@ def raw_time(database, queries: list, reps: int) -> float:
         return median_time(lambda: _run(raw, database.engine, queries), reps)
     finally:
         raw.close()
+
+
+def paired_times(database, app_fn, queries: list, reps: int) -> tuple[float, float, float]:
+    """Time the app and the raw SQL in turns: (app median, raw median, median of the ratios).
+
+    Taken in turns, a slow minute on a shared machine weighs on both sides of each ratio alike.
+    """
+    raw = database.raw()
+    try:
+        if database.engine == "postgresql":
+            raw.autocommit = True
+        app_fn(), _run(raw, database.engine, queries)
+        pairs = []
+        for _ in range(reps):
+            start = time.perf_counter()
+            app_fn()
+            middle = time.perf_counter()
+            _run(raw, database.engine, queries)
+            pairs.append((middle - start, time.perf_counter() - middle))
+    finally:
+        raw.close()
+    return statistics.median(a for a, _ in pairs), statistics.median(r for _, r in pairs), statistics.median(a / r for a, r in pairs)
+
