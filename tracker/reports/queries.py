@@ -108,6 +108,11 @@ def _projection(round_id: int | None, day: date):
     return flags, joined
 
 
+def _counts(flags: dict) -> tuple:
+    """The columns a Tally adds up for a group: count, then the accepted, overdue and returned flags."""
+    return (func.count(), func.sum(flags["accepted"]), func.sum(flags["overdue"]), func.sum(flags["returned"]))
+
+
 def live_dashboard(round_: ReportingRound | None = None) -> Dashboard:
     """Return today's figures from the projection: three GROUP BYs over the assignments.
 
@@ -119,7 +124,7 @@ def live_dashboard(round_: ReportingRound | None = None) -> Dashboard:
     round_ = round_ or round_on(day)
     round_id = round_.id if round_ else -1
     flags, joined = _projection(round_id, day)
-    sums = (func.count(), func.sum(flags["accepted"]), func.sum(flags["overdue"]), func.sum(flags["returned"]))
+    sums = _counts(flags)
     status = Assignment.official_status
     items = db.session.execute(
         joined.with_only_columns(Assignment.recommendation_id, status, *sums).group_by(Assignment.recommendation_id, status)
@@ -203,6 +208,12 @@ class Row:
     last_activity: object
     accepted_update_id: int | None
 
+    @classmethod
+    def live(cls, a: Assignment, round_: ReportingRound | None) -> Row:
+        """The row as it stands today, from the assignment's projection alone: no update is read."""
+        accepted = round_ is not None and a.accepted_round_id == round_.id
+        return cls(a, a.official_status, a.open_update_state, a.is_overdue, accepted, a.last_activity_at, a.accepted_update_id)
+
 
 def _catalogue_conditions(filters: ListFilters) -> list:
     conditions = [Recommendation.retired_at.is_(None)]
@@ -221,8 +232,6 @@ _ORDER = (Entity.name, BriefingSession.position, Recommendation.position)
 _LOADS = (
     joinedload(Assignment.entity),
     joinedload(Assignment.recommendation).joinedload(Recommendation.session),
-    joinedload(Assignment.open_update),
-    joinedload(Assignment.accepted_update),
 )
 
 
@@ -240,10 +249,8 @@ def live_list(filters: ListFilters) -> Page:
     elif filters.flag:
         query = query.where(flags[filters.flag] == 1)
     page = Page(db.session.scalar(query.with_only_columns(func.count())), PAGE_SIZE, filters.page)
-    found = db.session.scalars(query.options(*_LOADS).order_by(*_ORDER).limit(page.size).offset(page.offset)).unique()
-    for a in found:
-        accepted = a.accepted_update is not None and round_ is not None and a.accepted_update.round_id == round_.id
-        page.rows.append(Row(a, a.official_status, a.open_update.state if a.open_update else None, a.is_overdue, accepted, a.last_activity_at, a.accepted_update_id))
+    found = db.session.scalars(query.options(*_LOADS).order_by(*_ORDER).limit(page.size).offset(page.offset))
+    page.rows = [Row.live(a, round_) for a in found]
     return page
 
 
@@ -255,26 +262,21 @@ def item_addressees(recommendation_id: int, status: str, number: int) -> tuple[R
     flags, _joined = _projection(round_.id if round_ else None, day)
     mine = Assignment.recommendation_id == recommendation_id
     tally = Tally()
-    sums = (func.count(), func.sum(flags["accepted"]), func.sum(flags["overdue"]), func.sum(flags["returned"]))
-    for official, *counts in db.session.execute(select(Assignment.official_status, *sums).where(mine).group_by(Assignment.official_status)):
+    for official, *counts in db.session.execute(select(Assignment.official_status, *_counts(flags)).where(mine).group_by(Assignment.official_status)):
         tally.add(official.value, *counts)
     query = select(Assignment).join(Entity, Entity.id == Assignment.entity_id).where(mine)
     if status:
         query = query.where(Assignment.official_status == ImplementationStatus(status))
     page = Page(db.session.scalar(query.with_only_columns(func.count())), PAGE_SIZE, number)
     found = db.session.scalars(query.options(contains_eager(Assignment.entity)).order_by(Entity.name).limit(page.size).offset(page.offset))
-    page.rows = [
-        Row(a, a.official_status, a.open_update_state, a.is_overdue, round_ is not None and a.accepted_round_id == round_.id,
-            a.last_activity_at, a.accepted_update_id)
-        for a in found
-    ]
+    page.rows = [Row.live(a, round_) for a in found]
     return round_, tally, page
 
 
 def assignments_by_id(ids: list[int]) -> dict[int, Assignment]:
     if not ids:
         return {}
-    found = db.session.scalars(select(Assignment).where(Assignment.id.in_(ids)).options(*_LOADS)).unique()
+    found = db.session.scalars(select(Assignment).where(Assignment.id.in_(ids)).options(*_LOADS))
     return {a.id: a for a in found}
 
 
