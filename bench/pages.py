@@ -93,6 +93,7 @@ def render_alone(app, path: str, email: str, reps: int) -> float:
 
 # Raw SQL equivalents, through the DBAPI: the same rows each page reads.
 
+STATUSES = ("not_started", "in_progress", "partially_implemented", "implemented", "not_applicable")
 CLOSED = "('implemented', 'not_applicable')"
 
 
@@ -110,20 +111,21 @@ def _run(raw, engine: str, queries: list[tuple[str, tuple]]) -> int:
 
 
 def dashboard_sql(round_id: int, today: str, engine: str) -> list:
-    """Counts by official status per item and per entity, with the dashboard's flags, and its timeline,
-    over the projection the assignments carry (accepted round, open update state)."""
+    """Per item and per entity, a count by official status and the dashboard's flags, and the
+    timeline, over the projection the assignments carry (accepted round, open update state)."""
     day = "CAST(timezone('UTC', a.official_since) AS DATE)" if engine == "postgresql" else "substr(a.official_since, 1, 10)"
-    flags = (
-        "count(*), sum(CASE WHEN a.accepted_round_id = %s THEN 1 ELSE 0 END),"
-        f" sum(CASE WHEN a.due < %s AND a.official_status NOT IN {CLOSED} THEN 1 ELSE 0 END),"
-        " sum(CASE WHEN a.open_update_state = 'returned' THEN 1 ELSE 0 END)"
+    counts = ", ".join(
+        [f"count(*) FILTER (WHERE a.official_status = '{status}')" for status in STATUSES]
+        + [
+            "count(*) FILTER (WHERE a.accepted_round_id = %s)",
+            f"count(*) FILTER (WHERE a.due < %s AND a.official_status NOT IN {CLOSED})",
+            "count(*) FILTER (WHERE a.open_update_state = 'returned')",
+        ]
     )
     joined = " FROM assignments a JOIN recommendations r ON r.id = a.recommendation_id WHERE r.retired_at IS NULL"
     return [
-        (f"SELECT a.recommendation_id, a.official_status, {flags}{joined} GROUP BY a.recommendation_id, a.official_status",
-         (round_id, today)),
-        (f"SELECT a.entity_id, a.official_status, {flags}, max(a.last_activity_at){joined} GROUP BY a.entity_id, a.official_status",
-         (round_id, today)),
+        (f"SELECT a.recommendation_id, {counts}{joined} GROUP BY a.recommendation_id", (round_id, today)),
+        (f"SELECT a.entity_id, {counts}, max(a.last_activity_at){joined} GROUP BY a.entity_id", (round_id, today)),
         (f"SELECT {day}, count(*){joined} AND a.accepted_round_id = %s GROUP BY {day}", (round_id,)),
     ]
 

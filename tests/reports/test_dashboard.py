@@ -76,6 +76,9 @@ def test_every_number_links_to_the_list_behind_it(app, reporting, secretariat):
     assert "1 assignment" in returned and "Nigeria" in returned and "I.4" in returned and "France" not in returned
     accepted = secretariat.get("/reports/assignments?flag=accepted&session=I").get_data(as_text=True)
     assert "1 assignment" in accepted and "France" in accepted
+    france = {e.code: t for e, t in _board(app).entities}["FRA"]
+    rest = secretariat.get("/reports/assignments?flag=not_accepted&entity=FRA").get_data(as_text=True)
+    assert france.accepted == 1 and f"{france.total - 1} assignments" in rest  # never accepted counts as not accepted
 
 
 def test_the_lists_are_paged(secretariat):

@@ -21,7 +21,7 @@ from tracker.core.paging import Page
 from tracker.extensions import db
 from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState
 from tracker.reports import queries
-from tracker.reports.tally import CLOSED_VALUES, Tally
+from tracker.reports.tally import CLOSED_VALUES, STATUS_VALUES, Tally
 
 STATE_KINDS = ("update.created", "update.edited", "update.submitted", "update.withdrawn", "update.returned", "update.accepted")
 ACTIVITY_KINDS = STATE_KINDS + ("assignment.due_changed",)
@@ -123,26 +123,30 @@ def dashboard_as_of(day: date) -> queries.Dashboard:
     """Return the dashboard as it would have read at the end of ``day``."""
     round_ = queries.round_on(day)
     round_id = round_.id if round_ else None
-    items: dict = defaultdict(lambda: [0, 0, 0, 0])
-    entities: dict = defaultdict(lambda: [0, 0, 0, 0, None])
+    width = len(STATUS_VALUES) + 3  # the counts of Tally.of: one per status, then accepted, overdue, returned
+    column = {status: i for i, status in enumerate(STATUS_VALUES)}
+    items: dict = defaultdict(lambda: [0] * width)
+    entities: dict = defaultdict(lambda: [0] * width)
+    last_activity: dict = {}
     timeline: dict = defaultdict(int)
     for fact in facts_as_of(day).values():
         accepted = int(round_id is not None and fact.accepted_round_id == round_id)
-        flags = (1, accepted, int(fact.overdue(day)), int(fact.open_state == UpdateState.returned.value))
-        for counts in (items[(fact.recommendation_id, fact.status)], entities[(fact.entity_id, fact.status)]):
-            for i, value in enumerate(flags):
+        flags = (accepted, int(fact.overdue(day)), int(fact.open_state == UpdateState.returned.value))
+        for counts in (items[fact.recommendation_id], entities[fact.entity_id]):
+            counts[column[fact.status]] += 1
+            for i, value in enumerate(flags, start=width - 3):
                 counts[i] += value
-        entity = entities[(fact.entity_id, fact.status)]
-        if fact.last_activity is not None and (entity[4] is None or fact.last_activity > entity[4]):
-            entity[4] = fact.last_activity
+        last = last_activity.get(fact.entity_id)
+        if fact.last_activity is not None and (last is None or fact.last_activity > last):
+            last_activity[fact.entity_id] = fact.last_activity
         if accepted:
             timeline[fact.accepted_at.date().isoformat()] += 1
     return queries.fold(
         day,
         day,
         round_,
-        [(k[0], k[1], *v) for k, v in items.items()],
-        [(k[0], k[1], *v) for k, v in entities.items()],
+        [(item_id, *counts) for item_id, counts in items.items()],
+        [(entity_id, *counts, last_activity.get(entity_id)) for entity_id, counts in entities.items()],
         list(timeline.items()),
     )
 

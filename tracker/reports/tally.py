@@ -31,6 +31,13 @@ class Tally:
         if last is not None and (self.last_activity is None or last > self.last_activity):
             self.last_activity = last
 
+    @classmethod
+    def of(cls, *counts: int | None, last: datetime | None = None) -> Tally:
+        """Return the tally of one grouped row: a count per status (in ``STATUS_VALUES`` order),
+        then the accepted, overdue and returned counts."""
+        *by_status, accepted, overdue, returned = (count or 0 for count in counts)
+        return cls(dict(zip(STATUS_VALUES, by_status)), sum(by_status), accepted, overdue, returned, last)
+
     def merge(self, other: Tally) -> None:
         for status, count in other.by_status.items():
             self.by_status[status] = self.by_status.get(status, 0) + count

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from tracker.accounts.models import Role
@@ -61,6 +61,33 @@ def _linker(endpoint: str, **fixed):
     return link
 
 
+def _cells(link):
+    """Return ``cells(tally, **params)``: a row's figures as table cells, each a link to the
+    assignments behind it (the row's link, narrowed by status or flag).
+
+    Built here rather than in a Jinja macro: the dashboard holds a row per entity, two hundred and
+    more, of ten figures each.
+    """
+
+    def cells(t: Tally, **params) -> Markup:
+        here = link(**params)
+        narrowed = escape(here + ("&" if "?" in here else "?"))
+
+        def figure(count: int, narrow: str) -> str:
+            return f'<td class="num"><a href="{narrowed}{narrow}">{count}</a></td>' if count else '<td class="num">0</td>'
+
+        share = round(100 * t.share_accepted)
+        return Markup("".join([
+            f'<td class="num"><a href="{escape(here)}">{t.total}</a></td>',
+            *(figure(t.by_status[status], f"status={status}") for status in STATUS_VALUES),
+            f'<td class="num"><a href="{narrowed}flag=accepted">{t.accepted}</a> <span class="share">({share}%)</span></td>',
+            figure(t.overdue, "flag=overdue"),
+            figure(t.returned, "flag=returned"),
+        ]))
+
+    return cells
+
+
 def _status_titles() -> dict:
     return {s.value: s.title for s in ImplementationStatus}
 
@@ -94,7 +121,7 @@ def dashboard():
 
 def _dashboard_body(as_of: date | None, silent_days: int) -> str:
     board = history.dashboard_as_of(as_of) if as_of else queries.live_dashboard()
-    briefing_day = board.catalogue.sessions[0].briefing.date if board.catalogue.sessions else board.day
+    briefing_day = board.catalogue.sessions[0].briefing_date if board.catalogue.sessions else board.day
     bars = charts.status_bars("dash-sessions", [(s.code, t.by_status) for s, t in board.sessions], _("Official status by session"))
     line = None
     if board.round is not None:
@@ -102,6 +129,7 @@ def _dashboard_body(as_of: date | None, silent_days: int) -> str:
             "dash-timeline", board.timeline, start=briefing_day, cutoff=board.round.due, meeting=board.round.meeting_date,
             today=board.day, title=_("Assignments with an update accepted in the round, by date"),
         )
+    link = _linker("reports.assignments", as_of=as_of.isoformat() if as_of else None)
     return render_template(
         "reports/_dashboard_body.html",
         board=board,
@@ -109,7 +137,8 @@ def _dashboard_body(as_of: date | None, silent_days: int) -> str:
         silent_days=silent_days,
         bars=bars,
         line=line,
-        link=_linker("reports.assignments", as_of=as_of.isoformat() if as_of else None),
+        link=link,
+        cells=_cells(link),
         statuses=list(ImplementationStatus),
         cumulative=_cumulate(board.timeline),
         weekly=len(board.timeline) > 20,
