@@ -112,7 +112,8 @@ def _run(raw, engine: str, queries: list[tuple[str, tuple]]) -> int:
 
 def dashboard_sql(round_id: int, today: str, engine: str) -> list:
     """Per item and per entity, a count by official status and the dashboard's flags, and the
-    timeline, over the projection the assignments carry (accepted round, open update state)."""
+    timeline, over the projection the assignments carry (accepted round, open update state); and
+    the catalogue rows the page names them by (items, sessions, themes, entities)."""
     day = "CAST(timezone('UTC', a.official_since) AS DATE)" if engine == "postgresql" else "substr(a.official_since, 1, 10)"
     counts = ", ".join(
         [f"count(*) FILTER (WHERE a.official_status = '{status}')" for status in STATUSES]
@@ -127,7 +128,20 @@ def dashboard_sql(round_id: int, today: str, engine: str) -> list:
         (f"SELECT a.recommendation_id, {counts}{joined} GROUP BY a.recommendation_id", (round_id, today)),
         (f"SELECT a.entity_id, {counts}, max(a.last_activity_at){joined} GROUP BY a.entity_id", (round_id, today)),
         (f"SELECT {day}, count(*){joined} AND a.accepted_round_id = %s GROUP BY {day}", (round_id,)),
+        *CATALOGUE_SQL,
     ]
+
+
+CATALOGUE_SQL = [
+    ("SELECT r.id, r.code, r.text, r.kind, r.due, r.session_id, b.code FROM recommendations r"
+     " JOIN briefing_sessions s ON s.id = r.session_id JOIN briefings b ON b.id = r.briefing_id"
+     " WHERE r.retired_at IS NULL ORDER BY b.date, s.position, r.position", ()),
+    ("SELECT s.id, s.code, s.title, b.date FROM briefing_sessions s JOIN briefings b ON b.id = s.briefing_id"
+     " ORDER BY b.date, s.position", ()),
+    ("SELECT id, code, title FROM themes ORDER BY title", ()),
+    ("SELECT id, code, name, kind FROM entities ORDER BY name", ()),
+    ("SELECT recommendation_id, theme_id FROM recommendation_themes", ()),
+]
 
 
 def worklist_sql(entity_id: int) -> list:

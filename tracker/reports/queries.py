@@ -72,7 +72,7 @@ def catalogue() -> Catalogue:
     themes = rows(select(Theme.id, Theme.code, Theme.title).order_by(Theme.title)).all()
     entities = rows(select(Entity.id, Entity.code, Entity.name, Entity.kind).order_by(Entity.name)).all()
     item_themes: dict[int, list[int]] = {}
-    for item_id, theme_id in rows(select(recommendation_themes.c.recommendation_id, recommendation_themes.c.theme_id)):
+    for item_id, theme_id in rows(select(recommendation_themes.c.recommendation_id, recommendation_themes.c.theme_id)).all():
         item_themes.setdefault(item_id, []).append(theme_id)
     return Catalogue(sessions, {i.id: i for i in items}, themes, {e.id: e for e in entities}, item_themes)
 
