@@ -334,7 +334,7 @@ class GridFilters:
 
 @dataclass
 class GridRow:
-    entity: Entity
+    entity: object  # a catalogue row: id, code, name, kind
     cells: dict  # item id -> (assignment id, status value, overdue, open state value)
     tally: Tally
 
