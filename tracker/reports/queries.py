@@ -370,9 +370,8 @@ class GridRow:
 GRID_PAGE_SIZE = 250
 
 
-def grid(filters: GridFilters) -> tuple[list, Page]:
-    """Return the items (columns) and one page of entity rows."""
-    cat = catalogue()
+def grid(filters: GridFilters, cat: Catalogue) -> tuple[list, Page]:
+    """Return the items (columns) and one page of entity rows, from the catalogue ``cat``."""
     session_ids = {s.id for s in cat.sessions if not filters.session or s.code == filters.session}
     items = [i for i in cat.items.values() if i.session_id in session_ids]
     item_ids = [i.id for i in items]

@@ -188,11 +188,12 @@ def grid():
         session=args.get("session", ""), kind=args.get("kind", ""), q=args.get("q", ""), status=args.get("status", ""),
         sort=args.get("sort", "name"), page=_int_arg("page", 1, 1, 1000),
     ).clean()
-    items, page = queries.grid(filters)
+    cat = queries.catalogue()
+    items, page = queries.grid(filters, cat)
     return render_template(
         "reports/grid.html",
         items=items, page=page, filters=filters,
-        cat=queries.catalogue(), statuses=list(ImplementationStatus), cell_labels={**_status_titles(), "overdue": _(", overdue"), "returned": _(", returned for changes")},
+        cat=cat, statuses=list(ImplementationStatus), cell_labels={**_status_titles(), "overdue": _(", overdue"), "returned": _(", returned for changes")},
         assignment_base=url_for("progress.assignment", assignment_id=0)[:-1],
     )
 
