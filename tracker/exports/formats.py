@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from tracker.audit.models import canonical_json
+from tracker.core.db import canonical_json
 
 FORMAT = "ctc-tracker-timeline/1"
 HASHED = [

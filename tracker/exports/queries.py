@@ -9,8 +9,9 @@ from typing import Iterator
 
 from sqlalchemy import Select, Text, bindparam, cast, select
 
-from tracker.audit.models import AuditEvent, canonical_json
+from tracker.audit.models import AuditEvent
 from tracker.catalogue.models import BriefingSession, Entity, Recommendation
+from tracker.core.db import canonical_json
 from tracker.core.web import id_arg
 from tracker.extensions import db
 
@@ -159,8 +160,9 @@ def timeline_rows(user, filters: TimelineFilters):
     """
     from tracker.audit.queries import head
     from tracker.core.db import as_utc, utcnow
-    from tracker.exports.formats import FORMAT
+    from tracker.exports.formats import COLUMNS, FORMAT
 
+    occurred, entity, item, data = (COLUMNS.index(name) for name in ("occurred_at", "entity_id", "recommendation_id", "data"))
     head_seq, head_hash = head()
     generated_at = utcnow().isoformat()
     entities, items = labels()
@@ -169,10 +171,10 @@ def timeline_rows(user, filters: TimelineFilters):
     def rows():
         count = 0
         for event in stream(user, filters, head_seq):
-            cells = [*event, entities.get(event[8]), items.get(event[10])]
-            cells[1] = as_utc(cells[1]).isoformat()
-            if '": ' in cells[11]:  # stored before JSON columns were written canonically
-                cells[11] = canonical_json(json.loads(cells[11]))
+            cells = [*event, entities.get(event[entity]), items.get(event[item])]
+            cells[occurred] = as_utc(cells[occurred]).isoformat()
+            if '": ' in cells[data]:  # stored before JSON columns were written canonically
+                cells[data] = canonical_json(json.loads(cells[data]))
             count += 1
             yield cells
         counted["rows"] = count
