@@ -6,10 +6,16 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Debian packages the test suite needs: the browser for browser tests, HarfBuzz's subsetter for WeasyPrint.
+SYSTEM_PACKAGES := chromium libharfbuzz-subset0
 
-.PHONY: run test bench load install clean
+.PHONY: run test bench load install system-packages clean
 
 install: $(STAMP)
+
+system-packages:
+	apt-get update -qq
+	apt-get install -y -qq $(SYSTEM_PACKAGES)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
