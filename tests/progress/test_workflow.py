@@ -1,5 +1,7 @@
 """The update workflow through the web: draft, submit, withdraw, return, resubmit, accept."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -218,3 +220,78 @@ def test_public_statuses_appear_on_the_public_item_page(app, client, reporting):
     page = client.get("/briefings/ctc-2018-10-08/items/III.7").get_data(as_text=True)
     assert "France connected to iARMS." in page
     assert "Committee-only text." not in page and "Nigeria" not in page.split("Progress published")[-1]
+
+
+# An update that says nothing cannot be submitted, whichever way it is sent.
+
+SAYS_NOTHING = "Write a narrative before submitting"
+
+
+def counts(app):
+    with app.app_context():
+        return (
+            db.session.scalar(select(func.count()).select_from(ProgressUpdate)),
+            db.session.scalar(select(func.count()).select_from(AuditEvent)),
+        )
+
+
+def test_an_untouched_form_cannot_be_submitted(app, focal, reporting):
+    assignment_id = reporting.assignment("FRA", "II.2")
+    page = f"/assignments/{assignment_id}/updates/new"
+    form = focal.get(page).get_data(as_text=True)
+    assert re.search(r'<select[^>]*name="claimed_status"[^>]*><option value="not_started">', form)  # the default
+    before = counts(app)
+    response = submit(focal, page, {"claimed_status": "not_started", "narrative": "", "evidence_links": "https://example.org/kept",
+                                    "confidentiality": "entity", "submit": "1"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and SAYS_NOTHING in body
+    assert "https://example.org/kept" in body  # what the person typed is still in the form
+    assert counts(app) == before
+    with app.app_context():
+        assert db.session.get(Assignment, assignment_id).open_update_id is None
+
+
+@pytest.mark.parametrize("state", ["draft", "returned"])
+def test_an_edit_that_empties_the_narrative_cannot_be_submitted(app, focal, reporting, state):
+    update_id = reporting.update("FRA", "II.2", state, narrative="What was there.")
+    version = get_update(app, update_id).version
+    before = counts(app)
+    response = submit(focal, f"/updates/{update_id}/edit",
+                      draft_form(narrative="   ", evidence_links="https://example.org/new-decree", submit="1", version=str(version)))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and SAYS_NOTHING in body and "https://example.org/new-decree" in body
+    assert counts(app) == before
+    saved = get_update(app, update_id)
+    assert saved.state is UpdateState(state) and saved.narrative == "What was there." and saved.version == version
+
+
+def test_the_submit_button_refuses_a_draft_without_a_narrative(app, focal, reporting):
+    update_id = reporting.update("FRA", "II.2", narrative="", links=())
+    before = counts(app)
+    response = submit(focal, f"/updates/{update_id}/submit", {"version": "1"}, page=f"/updates/{update_id}", follow_redirects=True)
+    assert SAYS_NOTHING in response.get_data(as_text=True)
+    assert get_update(app, update_id).state is UpdateState.draft and counts(app) == before
+
+
+def test_the_api_refuses_to_submit_an_update_without_a_narrative(app, client, create_user, reporting):
+    from tracker.accounts.operations import find_user
+    from tracker.api import operations as api_operations
+
+    email = create_user("focal_point", "FRA")
+    with app.app_context():
+        _, token = api_operations.create_token(find_user(email), "tests")
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    update_id = reporting.update("FRA", "II.2", narrative="", links=("https://example.org/only-a-link",))
+    before = counts(app)
+    response = client.post(f"/api/v1/updates/{update_id}/submit", headers=headers)
+    assert response.status_code == 422
+    assert response.json["error"]["field"] == "narrative" and SAYS_NOTHING in response.json["error"]["message"]
+    assert get_update(app, update_id).state is UpdateState.draft and counts(app) == before
+
+
+@pytest.mark.parametrize("status", ["not_started", "in_progress", "partially_implemented"])
+def test_any_status_with_a_narrative_can_be_submitted(app, focal, reporting, status):
+    update_id = reporting.update("FRA", "II.2", claimed=status, narrative="A first step was taken.", links=())
+    assert submit(focal, f"/updates/{update_id}/submit", page=f"/updates/{update_id}").status_code == 302
+    assert get_update(app, update_id).state is UpdateState.submitted

@@ -27,7 +27,7 @@ class UpdateForm(FlaskForm):
     narrative = TextAreaField(
         _l("Narrative"),
         validators=[Length(max=NARRATIVE_LIMIT)],
-        description=_l("What has been done, by whom and when; plain text, up to 20,000 characters."),
+        description=_l("What has been done, by whom and when; plain text, up to 20,000 characters. Needed to submit the update."),
         render_kw={"rows": 10},
     )
     evidence_links = TextAreaField(

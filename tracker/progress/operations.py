@@ -244,15 +244,31 @@ _ACTION_WORDS = {
 }
 
 
+def completeness_problem(claimed_status: ImplementationStatus, narrative: str, has_evidence: bool) -> Refused | None:
+    """Say what an update lacks before it may be submitted, or None.
+
+    Every submitted update needs a narrative; an implemented claim also needs evidence, and a
+    not applicable one a justification (which is its narrative).
+    """
+    if claimed_status is ImplementationStatus.implemented:
+        if not narrative:
+            return Refused(_("To report the item implemented, describe what was done in the narrative."), field="narrative")
+        if not has_evidence:
+            return Refused(_("To report the item implemented, add at least one piece of evidence (a link or a file)."), field="evidence_links")
+    if claimed_status is ImplementationStatus.not_applicable and not narrative:
+        return Refused(_("To report the item not applicable, explain why in the narrative."), field="narrative")
+    if not narrative:
+        return Refused(
+            _("Write a narrative before submitting: what has been done so far, or why nothing has been done yet."), field="narrative"
+        )
+    return None
+
+
 def check_complete(update: ProgressUpdate) -> None:
-    """An implemented claim needs a narrative and evidence; not applicable needs a justification."""
-    if update.claimed_status is ImplementationStatus.implemented:
-        if not update.narrative:
-            raise Refused(_("To report the item implemented, describe what was done in the narrative."), field="narrative")
-        if not update.current_evidence:
-            raise Refused(_("To report the item implemented, add at least one piece of evidence (a link or a file)."), field="evidence_links")
-    if update.claimed_status is ImplementationStatus.not_applicable and not update.narrative:
-        raise Refused(_("To report the item not applicable, explain why in the narrative."), field="narrative")
+    """Refuse to submit an update that says nothing, or lacks what its claim needs."""
+    problem = completeness_problem(update.claimed_status, update.narrative, bool(update.current_evidence))
+    if problem is not None:
+        raise problem
 
 
 def submit_update(update: ProgressUpdate, author, *, version: int | None = None) -> None:
