@@ -141,3 +141,121 @@ def test_formulas_in_the_download_are_text(app, focal, reporting):
     workbook = download(focal)
     cells = [cell for row in workbook["items"].iter_rows() for cell in row]
     assert not any(cell.data_type == "f" for cell in cells)
+
+
+def snapshot(app):
+    """Everything an import could write: updates, audit events, and each assignment's version and last activity."""
+    from tracker.audit.models import AuditEvent
+    from tracker.progress.models import Assignment
+
+    with app.app_context():
+        updates = [(u.id, u.state, u.claimed_status, u.narrative, u.confidentiality, u.version, len(u.current_evidence))
+                   for u in db.session.scalars(select(ProgressUpdate).order_by(ProgressUpdate.id))]
+        assignments = [(a.id, a.version, a.last_activity_at)
+                       for a in db.session.scalars(select(Assignment).where(Assignment.last_activity_at.is_not(None)).order_by(Assignment.id))]
+        return updates, assignments, db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def test_an_untouched_download_writes_nothing_and_stays_valid(app, focal, reporting):
+    reporting.update("FRA", "I.4", narrative="Our draft.")
+    reporting.update("FRA", "I.5", "returned", narrative="Our returned update.", confidentiality="public")
+    workbook = download(focal)
+    before = snapshot(app)
+
+    preview = upload(focal, workbook)
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert page.count("Unchanged: matches what is saved") == 2
+    assert "Updates your" not in page and "New draft" not in page
+    assert "Nothing to import" in page and "/worklist/spreadsheet/confirm" not in page
+    # Even a confirmation sent anyway writes nothing, not even an import event.
+    submit(focal, "/worklist/spreadsheet/confirm", page="/worklist/spreadsheet/upload")
+    assert snapshot(app) == before
+
+    # The same earlier download is still good: a second upload is accepted, and its one new row imported.
+    fill(workbook, "I.3", status="in_progress", narrative="Started after the download.")
+    preview = upload(focal, workbook)
+    assert preview.status_code == 200 and "New draft" in preview.get_data(as_text=True)
+    assert submit(focal, "/worklist/spreadsheet/confirm", page="/worklist/spreadsheet/upload").status_code == 302
+    with app.app_context():
+        from tracker.audit.models import AuditEvent
+
+        kinds = [e.kind for e in db.session.scalars(select(AuditEvent).where(AuditEvent.seq > before[2]).order_by(AuditEvent.seq))]
+    assert kinds == ["update.created", "spreadsheet.imported"]
+    updates, assignments, _ = snapshot(app)
+    assert updates[:2] == before[0]  # the untouched draft and returned update, as they were
+    assert set(before[1]) <= set(assignments)  # their assignments' versions and last activity too
+
+    # And a third time: the imported row now matches too.
+    preview = upload(focal, workbook)
+    assert preview.status_code == 200 and preview.get_data(as_text=True).count("Unchanged: matches what is saved") == 3
+
+
+def test_a_changed_returned_update_is_named_as_such(app, focal, reporting):
+    update_id = reporting.update("FRA", "I.5", "returned", narrative="As returned.")
+    reporting.update("FRA", "I.4", narrative="A draft.")
+    workbook = download(focal)
+    fill(workbook, "I.5", narrative="With the law's reference, as asked.")
+    fill(workbook, "I.4", narrative="A draft, edited offline.")
+    page = upload(focal, workbook).get_data(as_text=True)
+    assert "Updates your returned update" in page and "Updates your draft" in page
+    assert submit(focal, "/worklist/spreadsheet/confirm", page="/worklist/spreadsheet/upload").status_code == 302
+    with app.app_context():
+        update = db.session.get(ProgressUpdate, update_id)
+        assert update.state is UpdateState.returned and update.narrative == "With the law's reference, as asked."
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Partially implemented", "partially_implemented"),
+        ("  partially IMPLEMENTED\t", "partially_implemented"),
+        ("partially_implemented", "partially_implemented"),
+        ("IN_PROGRESS", "in_progress"),
+        ("No action reported", "not_started"),
+        ("not applicable", "not_applicable"),
+    ],
+)
+def test_status_cells_take_the_names_shown_as_well_as_the_codes(app, focal, cell, expected):
+    workbook = download(focal)
+    fill(workbook, "I.3", status=cell, narrative="Some progress.", confidentiality=" Committee ")
+    preview = upload(focal, workbook)
+    assert preview.status_code == 200 and "New draft" in preview.get_data(as_text=True)
+    submit(focal, "/worklist/spreadsheet/confirm", page="/worklist/spreadsheet/upload")
+    with app.app_context():
+        update = db.session.scalar(select(ProgressUpdate))
+        assert update.claimed_status.value == expected and update.confidentiality.value == "committee"
+
+
+def test_an_unknown_status_is_refused_naming_the_choices(app, focal):
+    workbook = download(focal)
+    fill(workbook, "I.3", status="Partly done", narrative="Some progress.")
+    page = upload(focal, workbook).get_data(as_text=True)
+    assert "Status “Partly done” is not one of" in page and "partially_implemented" in page
+    assert "/worklist/spreadsheet/confirm" not in page
+
+
+def test_the_preview_says_what_a_draft_lacks_before_it_can_be_submitted(app, focal):
+    workbook = download(focal)
+    fill(workbook, "I.3", status="in_progress")
+    fill(workbook, "I.6", status="implemented", narrative="Done.")
+    page = upload(focal, workbook).get_data(as_text=True)
+    assert "Write a narrative before submitting" in page and "add at least one piece of evidence" in page
+    submit(focal, "/worklist/spreadsheet/confirm", page="/worklist/spreadsheet/upload")
+    assert count_updates(app) == 2  # drafts may be incomplete; only submitting needs more
+
+
+def test_a_row_still_as_submitted_is_unchanged_but_a_changed_one_is_refused(app, focal, reporting):
+    update_id = reporting.update("FRA", "I.4", narrative="Sent for review.")
+    workbook = download(focal)
+    with app.app_context():
+        from tracker.accounts.operations import find_user
+        from tracker.progress import operations
+
+        operations.submit_update(db.session.get(ProgressUpdate, update_id), find_user("focal_point.fra.fixture@example.org"))
+        db.session.commit()
+    page = upload(focal, workbook).get_data(as_text=True)
+    assert "Unchanged: matches what is saved" in page
+    fill(workbook, "I.4", narrative="Changed offline meanwhile.")
+    response = upload(focal, workbook)
+    assert response.status_code == 400 and "Download a fresh copy" in response.get_data(as_text=True)

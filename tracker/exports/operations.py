@@ -10,8 +10,13 @@ from tracker.progress.models import Assignment
 
 
 def apply_import(preview: Preview, user) -> dict:
-    """Create or update the drafts the preview lists; only flushes, the caller commits once."""
-    counts = {"created": 0, "updated": 0}
+    """Create or update the drafts the preview lists; only flushes, the caller commits once.
+
+    Rows that match what is saved write nothing; a file with nothing to write records nothing.
+    """
+    counts = {"created": 0, "updated": 0, "unchanged": len(preview.unchanged)}
+    if not preview.accepted:
+        return counts
     for row in preview.accepted:
         assignment = db.session.get(Assignment, row.assignment_id)
         update = assignment.open_update

@@ -10,6 +10,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -23,7 +24,7 @@ from tracker.exports.formats import escape_cell
 from tracker.extensions import db
 from tracker.progress import operations as progress_operations
 from tracker.progress import queries as progress_queries
-from tracker.progress.models import Assignment, Confidentiality, ImplementationStatus, UpdateState
+from tracker.progress.models import Assignment, Confidentiality, EvidenceKind, ImplementationStatus, ProgressUpdate, UpdateState
 
 FORMAT = "ctc-tracker-worklist/1"
 MAX_ROWS = 2000
@@ -39,14 +40,19 @@ class SpreadsheetError(Refused):
     """The whole file is refused; nothing is imported."""
 
 
+WRITES = ("create", "update")
+
+
 @dataclass
 class Row:
     number: int
     assignment_id: int | None
     item: str = ""
-    action: str = ""  # "create", "update" or "" when rejected
+    action: str = ""  # "create", "update", "unchanged", or "" when rejected
     problem: str = ""
     values: dict = field(default_factory=dict)
+    state: UpdateState | None = None  # of the open update the row updates or leaves unchanged
+    note: str = ""  # what the draft still lacks before it can be submitted
 
 
 @dataclass
@@ -56,7 +62,12 @@ class Preview:
 
     @property
     def accepted(self) -> list[Row]:
-        return [r for r in self.rows if r.action]
+        """The rows an import writes."""
+        return [r for r in self.rows if r.action in WRITES]
+
+    @property
+    def unchanged(self) -> list[Row]:
+        return [r for r in self.rows if r.action == "unchanged"]
 
     @property
     def rejected(self) -> list[Row]:
@@ -108,7 +119,7 @@ def workbook_for(entity) -> tempfile.SpooledTemporaryFile:
         ("how to use", "Fill in the yellow columns (status, narrative, evidence_links one per line, confidentiality), "
                        "leave the others as they are, and upload the file on the worklist page. "
                        "Rows you leave empty are not changed. Nothing is submitted: you will review the drafts first."),
-        ("statuses", ", ".join(s.value for s in ImplementationStatus)),
+        ("statuses", ", ".join(f"{s.value} ({s.title})" for s in ImplementationStatus)),
         ("confidentiality", ", ".join(c.value for c in Confidentiality)),
     ):
         about.append([key, value])
@@ -166,15 +177,43 @@ def _read(workbook, user) -> Preview:
     ids = [int(c["assignment"]) for _, c in parsed if str(c.get("assignment") or "").isdigit()]
     assignments = {
         a.id: a for a in db.session.scalars(
-            select(Assignment).where(Assignment.id.in_(ids or [-1])).options(joinedload(Assignment.recommendation), joinedload(Assignment.open_update))
+            select(Assignment).where(Assignment.id.in_(ids or [-1])).options(
+                joinedload(Assignment.recommendation), joinedload(Assignment.open_update).selectinload(ProgressUpdate.evidence)
+            )
         )
     }
+    choices = _choices()
     for number, cells in parsed:
-        preview.rows.append(_check_row(number, cells, assignments, user))
+        preview.rows.append(_check_row(number, cells, assignments, user, choices))
     return preview
 
 
-def _check_row(number: int, cells: dict, assignments: dict, user) -> Row:
+def _key(value: str) -> str:
+    return " ".join(value.replace("_", " ").split()).casefold()
+
+
+def _choices() -> dict:
+    """What a status or confidentiality cell may hold: a code or a label (as shown here or in English), in any case."""
+    found = {}
+    for enum_cls in (ImplementationStatus, Confidentiality):
+        with force_locale("en"):
+            english = {member: member.title for member in enum_cls}
+        found[enum_cls] = {_key(text): member for member in enum_cls for text in (member.value, member.title, english[member])}
+    return found
+
+
+def _same_as(update: ProgressUpdate, values: dict) -> bool:
+    """Would writing these values into the update change nothing? (Links are only ever added.)"""
+    links = {e.url for e in update.current_evidence if e.kind is EvidenceKind.link}
+    return (
+        values["claimed_status"] is update.claimed_status
+        and values["narrative"] == update.narrative
+        and values["confidentiality"] is update.confidentiality
+        and set(values["links"]) <= links
+    )
+
+
+def _check_row(number: int, cells: dict, assignments: dict, user, choices: dict) -> Row:
     raw_id = _text(cells.get("assignment"))
     assignment = assignments.get(int(raw_id)) if raw_id.isdigit() else None
     row = Row(number=number, assignment_id=assignment.id if assignment else None, item=_text(cells.get("item")))
@@ -183,32 +222,49 @@ def _check_row(number: int, cells: dict, assignments: dict, user) -> Row:
         return row
     if assignment.entity_id != user.entity_id:
         raise SpreadsheetError(_("Row %(row)d is for another entity's item. Nothing was imported.", row=number))
-    if _text(cells.get("version")) != str(assignment.version):
+    row.item = assignment.recommendation.code
+    _read_values(row, cells, assignment, choices)
+    # A row that matches what is saved writes nothing, so it cannot overwrite a later change
+    # and need not be current; any other row must come from a download taken after the item's
+    # last change.
+    if row.action != "unchanged" and _text(cells.get("version")) != str(assignment.version):
         raise SpreadsheetError(
             _("Item %(item)s changed after this spreadsheet was downloaded (row %(row)d). Download a fresh copy; nothing was imported.",
               item=assignment.recommendation.code, row=number)
         )
-    row.item = assignment.recommendation.code
-    try:
-        status = ImplementationStatus(_text(cells.get("status")))
-    except ValueError:
-        row.problem = _("Status “%(value)s” is not one of: %(choices)s.", value=_text(cells.get("status")), choices=", ".join(s.value for s in ImplementationStatus))
-        return row
-    try:
-        confidentiality = Confidentiality(_text(cells.get("confidentiality")) or Confidentiality.entity.value)
-    except ValueError:
+    return row
+
+
+def _read_values(row: Row, cells: dict, assignment: Assignment, choices: dict) -> None:
+    """Fill in what the row asks for and what an import would do with it, or why it is refused."""
+    status = choices[ImplementationStatus].get(_key(_text(cells.get("status"))))
+    if status is None:
+        row.problem = _("Status “%(value)s” is not one of: %(choices)s (their names, such as “%(example)s”, are understood too).",
+                        value=_text(cells.get("status")), choices=", ".join(s.value for s in ImplementationStatus),
+                        example=ImplementationStatus.partially_implemented.title)
+        return
+    confidentiality = choices[Confidentiality].get(_key(_text(cells.get("confidentiality")) or Confidentiality.entity.value))
+    if confidentiality is None:
         row.problem = _("Confidentiality must be entity, committee or public.")
-        return row
-    open_update = assignment.open_update
-    if open_update is not None and open_update.state is UpdateState.submitted:
-        row.problem = _("An update of this item is awaiting review; withdraw it on the site to change it.")
-        return row
+        return
     try:
         narrative = progress_operations.clean_text(_text(cells.get("narrative")), field="narrative")
         links = progress_operations.parse_links(_text(cells.get("evidence_links")))
     except Refused as refused:
         row.problem = refused.message
-        return row
+        return
     row.values = {"claimed_status": status, "narrative": narrative, "confidentiality": confidentiality, "links": links}
+    open_update = assignment.open_update
+    if open_update is not None:
+        row.state = open_update.state
+        if _same_as(open_update, row.values):
+            row.action = "unchanged"
+            return
+        if open_update.state is UpdateState.submitted:
+            row.values = {}
+            row.problem = _("An update of this item is awaiting review; withdraw it on the site to change it.")
+            return
     row.action = "update" if open_update is not None else "create"
-    return row
+    evidence = bool(links) or bool(open_update is not None and open_update.current_evidence)
+    missing = progress_operations.completeness_problem(status, narrative, evidence)
+    row.note = missing.message if missing else ""

@@ -145,5 +145,5 @@ def spreadsheet_confirm():
     finally:
         if os.path.exists(path):
             os.remove(path)
-    flash(_("Imported: %(created)d new drafts, %(updated)d drafts updated. Review and submit them from your items.", **counts), "info")
+    flash(_("Imported: %(created)d new drafts, %(updated)d open updates changed, %(unchanged)d rows unchanged. Review and submit them from your items.", **counts), "info")
     return redirect(url_for("progress.worklist"))
