@@ -104,6 +104,29 @@ def test_the_review_queue_holds_submitted_updates_oldest_first(app, create_user,
     assert f"/updates/{second}" in filtered and f"/updates/{first}" not in filtered
 
 
+def test_the_review_queue_shows_how_long_each_update_has_waited(app, create_user, reporting):
+    from datetime import date, datetime, timedelta, timezone
+
+    from tracker.progress.models import ProgressUpdate
+
+    older = reporting.update("NGA", "I.3", "submitted")
+    newer = reporting.update("FRA", "I.4", "submitted")
+    fresh = reporting.update("FRA", "I.5", "submitted")
+    with app.app_context():  # submitted on 1 and 10 February 2019, and on the day the queue is read
+        db.session.get(ProgressUpdate, newer).submitted_at = datetime(2019, 2, 10, 23, 30, tzinfo=timezone.utc)
+        db.session.get(ProgressUpdate, older).submitted_at = datetime(2019, 2, 1, 8, 0, tzinfo=timezone.utc)
+        db.session.get(ProgressUpdate, fresh).submitted_at = datetime(2019, 2, 15, 0, 5, tzinfo=timezone.utc)
+        db.session.commit()
+    app.config["TODAY"] = date(2019, 2, 15).isoformat()  # the app's today(), not the machine's
+    client = app.test_client()
+    login(client, create_user("secretariat"))
+    page = client.get("/review").get_data(as_text=True)
+    rows = re.findall(r'href="/updates/(\d+)".*?<td class="days-waiting">([^<]*)</td>', page, re.S)
+    assert rows == [(str(older), "14 days"), (str(newer), "5 days"), (str(fresh), "Submitted today")]
+    app.config["TODAY"] = (date(2019, 2, 15) + timedelta(days=1)).isoformat()
+    assert "1 day<" in client.get("/review").get_data(as_text=True)
+
+
 def test_the_secretariat_adds_and_edits_rounds(app, create_user):
     client = app.test_client()
     login(client, create_user("secretariat"))

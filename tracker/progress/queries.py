@@ -110,8 +110,14 @@ class QueueFilters:
     session: str = ""
 
 
-def review_queue(filters: QueueFilters) -> list[ProgressUpdate]:
-    """Return submitted updates, oldest first: the secretariat's work."""
+@dataclass
+class Waiting:
+    update: ProgressUpdate
+    days: int  # whole days since it was submitted, counted to ``today()``
+
+
+def review_queue(filters: QueueFilters) -> list[Waiting]:
+    """Return submitted updates, oldest first, with how long each has waited: the secretariat's work."""
     query = (
         select(ProgressUpdate)
         .join(ProgressUpdate.assignment)
@@ -129,7 +135,8 @@ def review_queue(filters: QueueFilters) -> list[ProgressUpdate]:
         query = query.where(Entity.code == filters.entity)
     if filters.session:
         query = query.where(BriefingSession.code == filters.session)
-    return list(db.session.scalars(query))
+    now = today()
+    return [Waiting(update, max((now - update.submitted_at.date()).days, 0)) for update in db.session.scalars(query)]
 
 
 def history(assignment: Assignment) -> list[AuditEvent]:
