@@ -295,3 +295,63 @@ def test_any_status_with_a_narrative_can_be_submitted(app, focal, reporting, sta
     update_id = reporting.update("FRA", "II.2", claimed=status, narrative="A first step was taken.", links=())
     assert submit(focal, f"/updates/{update_id}/submit", page=f"/updates/{update_id}").status_code == 302
     assert get_update(app, update_id).state is UpdateState.submitted
+
+
+def resubmit(app, focal, update_id, **fields):
+    version = get_update(app, update_id).version
+    response = submit(focal, f"/updates/{update_id}/edit", draft_form(submit="1", version=str(version), **fields))
+    assert response.status_code == 302
+    assert get_update(app, update_id).state is UpdateState.submitted
+
+
+def test_the_reviewer_sees_what_changed_since_the_return(app, focal, secretariat, reporting):
+    update_id = reporting.update("FRA", "II.1", "returned", claimed="in_progress",
+                                 narrative="A task force was set up.\nIt meets monthly.", links=("https://example.org/law",))
+    with app.app_context():
+        law = db.session.get(ProgressUpdate, update_id).current_evidence[0].id
+    edit_page = focal.get(f"/updates/{update_id}/edit").get_data(as_text=True)
+    assert f'value="{law}"' in edit_page
+    resubmit(app, focal, update_id, claimed_status="partially_implemented",
+             narrative="A national task force was set up in May.\nIt meets monthly.\n<script>alert(1)</script>",
+             evidence_links="https://example.org/decree", remove_evidence=str(law))
+
+    page = secretariat.get(f"/updates/{update_id}").get_data(as_text=True)
+    section = page[page.index('id="since-return"'):page.index("</section>", page.index('id="since-return"'))]
+    assert "Please add the law&#39;s reference." in section  # the comment it was returned with
+    assert section.index("Action under way") < section.index("Partially implemented")  # the claim, before and now
+    assert "<ins> national</ins>" in section and "<ins> in May</ins>" in section
+    assert "It meets monthly." in section and "<del>" not in section.split("Evidence")[0]  # nothing was removed from the text
+    assert "<ins>\n&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in section and "<script>" not in section
+    assert "Added: https://example.org/decree" in section and "Removed: <del>https://example.org/law</del>" in section
+
+
+def test_a_resubmission_with_no_change_says_so(app, focal, secretariat, reporting):
+    update_id = reporting.update("FRA", "II.1", "returned", narrative="Unchanged text.", confidentiality="committee", links=())
+    resubmit(app, focal, update_id, narrative="Unchanged text.", evidence_links="", claimed_status="in_progress")
+    page = secretariat.get(f"/updates/{update_id}").get_data(as_text=True)
+    assert "What changed since it was returned" in page and "Nothing changed" in page
+
+
+def test_an_update_never_returned_shows_no_comparison(app, secretariat, reporting):
+    update_id = reporting.update("FRA", "II.1", "submitted")
+    assert "What changed since it was returned" not in secretariat.get(f"/updates/{update_id}").get_data(as_text=True)
+
+
+def test_the_comparison_is_with_the_last_returned_version(app, focal, secretariat, reporting):
+    update_id = reporting.update("FRA", "II.1", "returned", narrative="First.", links=())
+    resubmit(app, focal, update_id, narrative="Second.", evidence_links="")
+    assert submit(secretariat, f"/updates/{update_id}/review", {"decision": "return", "assessed_status": "in_progress", "comment": "Again."},
+                  page=f"/updates/{update_id}").status_code == 302
+    resubmit(app, focal, update_id, narrative="Third.", evidence_links="")
+    page = secretariat.get(f"/updates/{update_id}").get_data(as_text=True)
+    assert "<del>Second</del><ins>Third</ins>" in page and "First" not in page and "“Again.”" in page
+
+
+def test_the_word_diff_keeps_every_character():
+    from tracker.progress.queries import text_diff
+
+    before, after = "Line one.\nLine two, unchanged.\nOld ending", "Line one!\nLine two, unchanged.\nA new ending\nand more"
+    runs = text_diff(before, after)
+    assert "".join(t for k, t in runs if k != "added") == before
+    assert "".join(t for k, t in runs if k != "removed") == after
+    assert ("same", "\nLine two, unchanged.\n") in runs

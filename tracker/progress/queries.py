@@ -5,8 +5,10 @@ Lists read the assignments' status projection, never the history of updates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from difflib import SequenceMatcher
 
 from flask import abort
 from sqlalchemy import func, select
@@ -21,6 +23,7 @@ from tracker.progress.models import (
     CLOSED_STATUSES,
     Assignment,
     Confidentiality,
+    Evidence,
     ImplementationStatus,
     ProgressUpdate,
     UpdateState,
@@ -137,6 +140,100 @@ def review_queue(filters: QueueFilters) -> list[Waiting]:
         query = query.where(BriefingSession.code == filters.session)
     now = today()
     return [Waiting(update, max((now - update.submitted_at.date()).days, 0)) for update in db.session.scalars(query)]
+
+
+@dataclass
+class SinceReturn:
+    """How a resubmitted update differs from the version the secretariat returned."""
+
+    returned_at: datetime
+    comment: str
+    status: tuple[ImplementationStatus, ImplementationStatus] | None  # (returned, now) when the claim changed
+    confidentiality: tuple[Confidentiality, Confidentiality] | None
+    narrative: list[tuple[str, str]]  # ("same" | "added" | "removed", text); empty when unchanged
+    evidence_added: list[Evidence] = field(default_factory=list)
+    evidence_removed: list[str] = field(default_factory=list)  # labels, as the log recorded them
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.status or self.confidentiality or self.narrative or self.evidence_added or self.evidence_removed)
+
+
+def since_return(update: ProgressUpdate) -> SinceReturn | None:
+    """Compare the update with the version last returned to its entity, or None if it never was.
+
+    The returned version is what the log recorded at the submission before the return, so the
+    comparison needs nothing but the update's own events.
+    """
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == ProgressUpdate.__tablename__, AuditEvent.target_id == update.id,
+               AuditEvent.kind.in_(("update.submitted", "update.returned")))
+        .order_by(AuditEvent.seq)
+    ).all()
+    returned = next((i for i in range(len(events) - 1, -1, -1) if events[i].kind == "update.returned"), None)
+    submitted = next((e for e in reversed(events[:returned or 0]) if e.kind == "update.submitted"), None)
+    if returned is None or submitted is None:
+        return None
+    before = submitted.data
+    old_status, old_confidentiality = ImplementationStatus(before["claimed_status"]), Confidentiality(before["confidentiality"])
+    old_ids = {e["id"] for e in before.get("evidence", [])}
+    now_ids = {e.id for e in update.current_evidence}
+    old_narrative = before.get("narrative") or ""
+    return SinceReturn(
+        returned_at=events[returned].occurred_at,
+        comment=events[returned].data.get("comment", ""),
+        status=(old_status, update.claimed_status) if old_status is not update.claimed_status else None,
+        confidentiality=(old_confidentiality, update.confidentiality) if old_confidentiality is not update.confidentiality else None,
+        narrative=text_diff(old_narrative, update.narrative) if old_narrative != update.narrative else [],
+        evidence_added=[e for e in update.current_evidence if e.id not in old_ids],
+        evidence_removed=[e.get("url") or e.get("filename") or "" for e in before.get("evidence", []) if e["id"] not in now_ids],
+    )
+
+
+_WORDS = re.compile(r"\w+|[^\w\s]+|\s+")
+_WORD_DIFF_LIMIT = 5000  # tokens per side; beyond it a changed block is shown removed and added whole
+
+
+def text_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """Diff two texts by line, then by word within changed lines, as ("same" | "added" | "removed", text) runs.
+
+    The runs are plain text, for the template to escape like any other.
+    """
+    runs: list[tuple[str, str]] = []
+    old_lines, new_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        old, new = "".join(old_lines[i1:i2]), "".join(new_lines[j1:j2])
+        if op == "equal":
+            runs.append(("same", old))
+        elif op == "delete":
+            runs.append(("removed", old))
+        elif op == "insert":
+            runs.append(("added", new))
+        else:
+            runs += _word_diff(old, new)
+    merged: list[tuple[str, str]] = []
+    for kind, text in runs:
+        if not text:
+            continue
+        if merged and merged[-1][0] == kind:
+            merged[-1] = (kind, merged[-1][1] + text)
+        else:
+            merged.append((kind, text))
+    return merged
+
+
+def _word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    old, new = _WORDS.findall(before), _WORDS.findall(after)
+    if len(old) > _WORD_DIFF_LIMIT or len(new) > _WORD_DIFF_LIMIT:
+        return [("removed", before), ("added", after)]
+    runs = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            runs.append(("same", "".join(old[i1:i2])))
+        else:
+            runs += [("removed", "".join(old[i1:i2])), ("added", "".join(new[j1:j2]))]
+    return runs
 
 
 def history(assignment: Assignment) -> list[AuditEvent]:

@@ -154,6 +154,7 @@ def update(update_id: int):
         assignment=update.assignment,
         review_form=review_form,
         history=queries.history(update.assignment),
+        since_return=queries.since_return(update),
     )
 
 
@@ -244,7 +245,8 @@ def review(update_id: int):
             return redirect(url_for(".review_queue"))
     update = queries.get_update(update_id, _user())
     return render_template(
-        "progress/update.html", update=update, assignment=update.assignment, review_form=form, history=queries.history(update.assignment)
+        "progress/update.html", update=update, assignment=update.assignment, review_form=form, history=queries.history(update.assignment),
+        since_return=queries.since_return(update),
     ), 400
 
 
