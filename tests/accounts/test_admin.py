@@ -148,3 +148,18 @@ def test_change_password_needs_the_current_one(client, create_user):
     login(client, create_user("auditor"))
     response = submit(client, "/account", {"current_password": "not my password at all", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert "current password is not correct" in response.get_data(as_text=True)
+
+
+def test_the_issued_link_has_a_copy_button_that_needs_no_inline_script(app, client, create_user):
+    login(client, create_user("admin"))
+    response = submit(client, "/admin/users/invite", {"email": "copy.me@example.org", "name": "Copy Me", "role": "auditor", "entity": ""})
+    page = response.get_data(as_text=True)
+    assert re.search(r'<input id="link" type="text" readonly value="http://localhost/account/link/[^"]+"', page)  # selectable without JS
+    button = re.search(r'<button type="button" class="copy-link"[^>]*>Copy link</button>', page, re.S).group(0)
+    assert 'data-copy-target="link"' in button and " hidden>" in button  # shown by the script only
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", page, re.S)
+    assert scripts == [""] and 'src="/static/copy-link.js"' in page  # no inline code: the CSP allows 'self' only
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    script = client.get("/static/copy-link.js")
+    assert script.status_code == 200 and b"navigator.clipboard.writeText" in script.data
+    script.close()
