@@ -6,7 +6,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, ValidationError
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
 from tracker.exports.events import KINDS
@@ -45,7 +45,7 @@ class TimelineFilterForm(FlaskForm):
     item = StringField(_l("Item code"), validators=[Optional(), Length(max=40)], description=_l("Such as III.5."))
     entity = SelectField(_l("Entity"), validators=[Optional()], description=_l("Events about one State or organization."))
     kind = SelectField(_l("Kind of event"), validators=[Optional()], validate_choice=False, description=_l("What happened."))
-    assignment = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)])
+    assignment = IntegerField(_l("Assignment"), widget=HiddenInput(), validators=[Optional()])
 
     def __init__(self, *args, sessions=(), entities=(), with_entity=True, **kwargs):
         super().__init__(*args, **kwargs)
