@@ -152,6 +152,21 @@ def labels() -> tuple[dict[int, str], dict[int, str]]:
     return entities, items
 
 
+def entity_names() -> list:
+    """Every entity's id, code and name, by name: the chooser's choices and the page's labels."""
+    return list(db.session.execute(select(Entity.id, Entity.code, Entity.name).order_by(Entity.name)))
+
+
+def actors(events: list[AuditEvent]) -> dict[int, tuple[str, int | None]]:
+    """The name and entity of each person who acted in ``events``, by user id (one query a page)."""
+    from tracker.accounts.models import User
+
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    if not ids:
+        return {}
+    return {row.id: (row.name, row.entity_id) for row in db.session.execute(select(User.id, User.name, User.entity_id).where(User.id.in_(ids)))}
+
+
 def timeline_rows(user, filters: TimelineFilters):
     """Return (rows, manifest) for an export: rows up to the chain head as it was when asked.
 

@@ -134,11 +134,24 @@ def timeline(prefix: str, points: list[tuple[date, int]], *, start: date, cutoff
             body.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle" fill="#1b1b1b">{escape(format_date(month, "MMM yy"))}</text>')
         month = (month + timedelta(days=32)).replace(day=1)
     body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#1b1b1b"/>')
-    for day, label, dash in ((cutoff, _("Cut-off"), "6 3"), (meeting, _("Meeting"), "2 2"), (today, _("Today"), "1 3")):
-        if first <= day <= last:
-            x = x_of(day)
-            body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#8a1c1c" stroke-dasharray="{dash}" stroke-width="1.5"/>')
-            body.append(f'<text x="{x - 3:.1f}" y="{top + 10}" text-anchor="end" fill="#8a1c1c">{escape(label)}</text>')
+    markers = sorted(
+        (m for m in ((cutoff, _("Cut-off"), "6 3"), (meeting, _("Meeting"), "2 2"), (today, _("Today"), "1 3")) if first <= m[0] <= last),
+        key=lambda m: m[0],
+    )
+    row_ends: list[float] = []  # where the last label of each line of labels ends
+    labels = []  # drawn last, over the curve
+    for day, label, dash in markers:
+        x = x_of(day)
+        # Each label ends just before its line; one that would overlap the label before it goes a line lower.
+        start = x - 3 - 7 * len(label)
+        row = next((i for i, end in enumerate(row_ends) if start > end + 12), len(row_ends))
+        row_ends[row:row + 1] = [x - 3]
+        body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#8a1c1c" stroke-dasharray="{dash}" stroke-width="1.5"/>')
+        y = top + 10 + 14 * row
+        labels.append(
+            f'<rect x="{start - 1:.1f}" y="{y - 10}" width="{x - 2 - start:.1f}" height="13" fill="#ffffff" fill-opacity="0.85"/>'
+            f'<text x="{x - 3:.1f}" y="{y}" text-anchor="end" fill="#8a1c1c">{escape(label)}</text>'
+        )
     path, running = [f"M{x_of(first):.1f},{y_of(0):.1f}"], 0
     marks = []
     for day, count in points:
@@ -152,6 +165,7 @@ def timeline(prefix: str, points: list[tuple[date, int]], *, start: date, cutoff
     path.append(f"H{x_of(max(end, points[-1][0]) if points else first):.1f}")
     body.append(f'<path d="{" ".join(path)}" fill="none" stroke="#005a9c" stroke-width="2"/>')
     body.extend(marks)
+    body.extend(labels)
     body.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle" fill="#4a4a4a">{escape(_("Date (UTC)"))}</text>')
     desc = _("Cumulative number of assignments with an update accepted in the round, by date of acceptance, %(total)d in all; dashed lines mark the cut-off, the meeting and today.", total=total)
     return _svg(prefix, width, height, title, desc, "".join(body))
