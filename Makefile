@@ -10,7 +10,7 @@ PORT ?= 5000
 # poppler's pdftotext to read the PDF report's text.
 SYSTEM_PACKAGES := chromium libharfbuzz-subset0 poppler-utils
 
-.PHONY: run test bench load install system-packages clean
+.PHONY: run reset-demo test bench load install system-packages clean
 
 install: $(STAMP)
 
@@ -31,6 +31,10 @@ run: $(STAMP)
 	$(FLASK) seed
 	$(FLASK) demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Start the demo over: remove the default SQLite file (and its evidence files); the next make run rebuilds it.
+reset-demo:
+	rm -rf instance/tracker.db instance/tracker.db-wal instance/tracker.db-shm instance/evidence
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

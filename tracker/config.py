@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 MODES = ("production", "development", "demo", "testing")
 MIN_SECRET_KEY_LENGTH = 32
@@ -50,6 +50,7 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
     config.update(overrides)
+    _check_today(config)
     _check_secret_key(config)
     _cookies(config)
     return config
@@ -66,6 +67,15 @@ def _cookies(config: dict) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which has its own limits
     )
+
+
+def _check_today(config: dict) -> None:
+    day = config.get("TODAY")
+    if day:
+        try:
+            date.fromisoformat(day)
+        except (TypeError, ValueError):
+            raise ConfigError(f"TRACKER_TODAY must be a date written YYYY-MM-DD, not {day!r}") from None
 
 
 def _check_secret_key(config: dict) -> None:

@@ -24,7 +24,7 @@ def _board(app):
         return queries.live_dashboard()
 
 
-def test_figures_follow_the_workflow(app, reporting):
+def test_figures_follow_the_workflow(app, in_round, reporting):
     reporting.update("FRA", "I.3", "accepted", claimed="implemented")
     reporting.update("NGA", "I.3", "accepted", claimed="partially_implemented", assessed="in_progress")
     reporting.update("NGA", "I.4", "returned")
@@ -64,7 +64,7 @@ def test_overdue_counts_after_the_due_date_and_not_for_closed_items(app, reporti
     assert not any(t.overdue for i, t in board.items.items() if board.catalogue.items[i].code == "IS.3")
 
 
-def test_every_number_links_to_the_list_behind_it(app, reporting, secretariat):
+def test_every_number_links_to_the_list_behind_it(app, in_round, reporting, secretariat):
     reporting.update("NGA", "I.4", "returned")
     reporting.update("FRA", "I.3", "accepted")
     html = secretariat.get("/reports/").get_data(as_text=True)

@@ -4,17 +4,19 @@ flushes, and records its audit event; the caller commits once."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
+from sqlalchemy import update as sql_update
 
 from tracker.audit.operations import digest, record
 from tracker.catalogue.models import Entity, EntityKind, Recommendation
-from tracker.core.db import utcnow
+from tracker.core.db import start_of, utc_day, utcnow
 from tracker.core.errors import Conflict, Refused
 from tracker.extensions import db
 from tracker.progress import evidence as evidence_files
+from tracker.progress import queries
 from tracker.progress.models import (
     TRANSITIONS,
     Assignment,
@@ -25,6 +27,7 @@ from tracker.progress.models import (
     ProgressUpdate,
     ReportingRound,
     UpdateState,
+    round_for,
 )
 
 NARRATIVE_LIMIT = 20_000
@@ -64,12 +67,9 @@ def set_assignment_due(assignment: Assignment, due: date, *, actor) -> None:
 
 
 def current_round() -> ReportingRound | None:
-    """Return the round open for updates: the next cut-off to come, else the latest one."""
-    from tracker.core.db import today
-
-    rounds = db.session.scalars(select(ReportingRound).order_by(ReportingRound.due, ReportingRound.id)).all()
-    upcoming = [r for r in rounds if r.due >= today()]
-    return upcoming[0] if upcoming else (rounds[-1] if rounds else None)
+    """Return the round open for updates: the first whose cut-off (end of its due day, UTC) has
+    not passed; None once every cut-off has passed."""
+    return queries.open_round()
 
 
 def save_round(round_: ReportingRound | None, *, code: str, title: str, due: date, meeting_date: date, actor) -> ReportingRound:
@@ -88,7 +88,51 @@ def save_round(round_: ReportingRound | None, *, code: str, title: str, due: dat
     after = _round_data(round_)
     if before != after:
         record("round.created" if created else "round.updated", actor=actor, target=round_, data={"before": before, "after": after})
+        if before.get("due") != after["due"]:
+            refresh_accepted_rounds(min(due, date.fromisoformat(before["due"])) if before else due)
     return round_
+
+
+def refresh_accepted_rounds(since: date | None = None) -> None:
+    """Apply the cut-off rule again once rounds change: each submitted update, and each assignment's
+    accepted update, belongs to the first round whose due day it was submitted by (an update past
+    every cut-off keeps its round until a later one is added; the assignment then counts in none).
+
+    Only submissions after the cut-off before ``since`` (the earliest due date that changed) can
+    move, so only those are looked at.
+    """
+    db.session.flush()
+    earlier = db.session.scalar(select(func.max(ReportingRound.due)).where(ReportingRound.due < since)) if since else None
+    bound = start_of(earlier + timedelta(days=1)) if earlier else None
+
+    def first_round_for(submitted_at):
+        return (
+            select(ReportingRound.id)
+            .where(ReportingRound.due >= utc_day(submitted_at))
+            .order_by(ReportingRound.due, ReportingRound.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    moved = ProgressUpdate.state != UpdateState.draft
+    if bound is not None:
+        moved = moved & (ProgressUpdate.submitted_at >= bound)
+    counted = first_round_for(ProgressUpdate.submitted_at)
+    db.session.execute(
+        sql_update(ProgressUpdate).where(moved, counted.is_not(None)).values(round_id=counted),
+        execution_options={"synchronize_session": False},
+    )
+    accepted = (
+        select(ProgressUpdate.submitted_at).where(ProgressUpdate.id == Assignment.accepted_update_id).correlate(Assignment).scalar_subquery()
+    )
+    assignments = Assignment.accepted_update_id.is_not(None)
+    if bound is not None:
+        assignments = assignments & (accepted >= bound)
+    db.session.execute(
+        sql_update(Assignment).where(assignments).values(accepted_round_id=first_round_for(accepted)),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.expire_all()
 
 
 def _round_data(round_: ReportingRound) -> dict:
@@ -155,9 +199,10 @@ def create_update(
     """Start a draft; an assignment has at most one open update."""
     if not assignment.can_report(author):
         raise Refused(_("This assignment already has an open update, or is not yours to report on."))
-    round_ = current_round()
+    # After the last cut-off the draft waits in the latest round; its submission decides where it counts.
+    round_ = current_round() or next(iter(reversed(queries.rounds())), None)
     if round_ is None:
-        raise Refused(_("No reporting round is open."))
+        raise Refused(_("No reporting round has been set up yet."))
     update = ProgressUpdate(
         assignment=assignment,
         round=round_,
@@ -278,7 +323,9 @@ def submit_update(update: ProgressUpdate, author, *, version: int | None = None)
     _check_version(update, version)
     target = _transition(update, "submit")
     check_complete(update)
-    update.state, update.submitted_at, update.updated_at = target, utcnow(), utcnow()
+    now = utcnow()
+    update.state, update.submitted_at, update.updated_at = target, now, now
+    update.round = round_for(now, queries.rounds()) or update.round  # the cut-off rule; see README "Rounds"
     update.assignment.open_update_state = update.state
     _record(update.assignment, "update.submitted", author, {"update_id": update.id, **_content(update)}, update)
 
@@ -308,7 +355,8 @@ def accept_update(update: ProgressUpdate, reviewer, *, assessed_status: Implemen
     assignment = update.assignment
     before = assignment.official_status
     assignment.official_status, assignment.official_since = assessed_status, now
-    assignment.accepted_update, assignment.accepted_round_id = update, update.round_id
+    counted = round_for(update.submitted_at, queries.rounds())
+    assignment.accepted_update, assignment.accepted_round_id = update, counted.id if counted else None
     assignment.open_update, assignment.open_update_state = None, None
     if update.confidentiality is Confidentiality.public:
         assignment.published_update = update

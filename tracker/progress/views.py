@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tracker.accounts.models import Role
 from tracker.catalogue import queries as catalogue_queries
 from tracker.core.access import SIGNED_IN, access
+from tracker.core.db import utcnow
 from tracker.core.errors import Conflict, Refused, conflicts_on_concurrent_change
 from tracker.extensions import db
 from tracker.progress import evidence as evidence_files
@@ -75,6 +76,7 @@ def worklist():
         themes=catalogue_queries.themes(),
         statuses=list(ImplementationStatus),
         round=operations.current_round(),
+        closed_round=queries.last_closed_round(),
     )
 
 
@@ -293,7 +295,7 @@ def rounds():
         flash(_("The round was added."), "info")
         return redirect(url_for(".rounds"))
     all_rounds = db.session.scalars(select(ReportingRound).order_by(ReportingRound.due)).all()
-    return render_template("progress/rounds.html", rounds=all_rounds, form=form, current=operations.current_round())
+    return render_template("progress/rounds.html", rounds=all_rounds, form=form, current=operations.current_round(), now=utcnow())
 
 
 @bp.route("/rounds/<id:round_id>", methods=["GET", "POST"])

@@ -19,7 +19,8 @@ from tracker.audit.models import AuditEvent
 from tracker.catalogue.models import Recommendation
 from tracker.core.paging import Page
 from tracker.extensions import db
-from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState
+from tracker.progress import queries as progress_queries
+from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState, round_for
 from tracker.reports import queries
 from tracker.reports.tally import CLOSED_VALUES, STATUS_VALUES, Tally
 
@@ -78,14 +79,17 @@ def facts_as_of(day: date, assignment_ids: list[int] | None = None) -> dict[int,
     )
     update_id = AuditEvent.data["update_id"].as_integer()
     accepted = (
-        select(last_accepted.c.aid, AuditEvent.data["assessed_status"].as_string(), update_id, AuditEvent.occurred_at, ProgressUpdate.round_id)
+        select(last_accepted.c.aid, AuditEvent.data["assessed_status"].as_string(), update_id, AuditEvent.occurred_at, ProgressUpdate.submitted_at)
         .join(AuditEvent, AuditEvent.seq == last_accepted.c.seq)
         .outerjoin(ProgressUpdate, ProgressUpdate.id == update_id)
     )
-    for assignment_id, status, accepted_id, occurred_at, round_id in db.session.execute(accepted):
+    rounds = progress_queries.rounds()
+    for assignment_id, status, accepted_id, occurred_at, submitted_at in db.session.execute(accepted):
         fact = facts.get(assignment_id)
         if fact is not None:
-            fact.status, fact.accepted_update_id, fact.accepted_at, fact.accepted_round_id = status, accepted_id, occurred_at, round_id
+            counted = round_for(submitted_at, rounds)  # the cut-off rule, as the live projection applies it
+            fact.status, fact.accepted_update_id, fact.accepted_at = status, accepted_id, occurred_at
+            fact.accepted_round_id = counted.id if counted else None
 
     last = (
         select(

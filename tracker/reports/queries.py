@@ -19,7 +19,10 @@ from tracker.catalogue.models import Briefing, BriefingSession, Entity, EntityKi
 from tracker.core.db import today, utc_day
 from tracker.core.paging import Page
 from tracker.extensions import db
-from tracker.progress.models import CLOSED_STATUSES, SHAPES, Assignment, ImplementationStatus, ReportingRound, UpdateState
+from tracker.progress import queries as progress_queries
+from tracker.progress.models import (
+    CLOSED_STATUSES, SHAPES, Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState, round_for,
+)
 from tracker.reports.tally import STATUS_VALUES, Tally
 
 FLAGS = ("accepted", "overdue", "returned", "not_accepted")
@@ -27,14 +30,129 @@ PAGE_SIZE = 100
 
 
 def round_on(day: date) -> ReportingRound | None:
-    """Return the round that was open on ``day``: the next cut-off to come, else the latest one."""
-    rounds = db.session.scalars(select(ReportingRound).order_by(ReportingRound.due, ReportingRound.id)).all()
+    """Return the round the figures of ``day`` are about: the one open that day (the first whose due
+    day it was not past), else the latest, closed one."""
+    rounds = all_rounds()
     upcoming = [r for r in rounds if r.due >= day]
     return upcoming[0] if upcoming else (rounds[-1] if rounds else None)
 
 
 def all_rounds() -> list[ReportingRound]:
-    return list(db.session.scalars(select(ReportingRound).order_by(ReportingRound.due, ReportingRound.id)))
+    return progress_queries.rounds()
+
+
+@dataclass
+class Counted:
+    """One assignment as a round's progress report counts it: at the assessed status of its latest
+    accepted update submitted by the round's cut-off (``update_id`` None: none was)."""
+
+    assignment_id: int
+    recommendation_id: int
+    entity_id: int
+    due: date
+    open_state: UpdateState | None
+    last_activity: object
+    update_id: int | None
+    status: ImplementationStatus
+    submitted_at: object
+    reviewed_at: object
+    in_round: bool  # that update was submitted in the round (after the previous cut-off)
+
+
+def _counted(round_: ReportingRound, now):
+    """Return a select from the assignments and the column naming the update each one is counted by."""
+    if round_.is_closed(now):
+        latest = (
+            select(ProgressUpdate.assignment_id.label("aid"), func.max(ProgressUpdate.id).label("uid"))
+            .where(ProgressUpdate.state == UpdateState.accepted, ProgressUpdate.submitted_at < round_.closes_at)
+            .group_by(ProgressUpdate.assignment_id)
+            .subquery()
+        )
+        return select(Assignment).outerjoin(latest, latest.c.aid == Assignment.id), latest.c.uid
+    return select(Assignment), Assignment.accepted_update_id
+
+
+def counted_narratives(round_: ReportingRound, now, confidentiality) -> list:
+    """Return the narratives of the updates the report counts (see ``counted_by_cutoff``) whose
+    confidentiality is one of ``confidentiality``: (item id, entity code, entity name, update id,
+    assessed status, narrative, confidentiality, reviewed at)."""
+    base, update_id = _counted(round_, now)
+    query = (
+        base.join(ProgressUpdate, ProgressUpdate.id == update_id)
+        .join(Entity, Entity.id == Assignment.entity_id)
+        .join(Recommendation, Recommendation.id == Assignment.recommendation_id)
+        .where(Recommendation.retired_at.is_(None), ProgressUpdate.confidentiality.in_(confidentiality), ProgressUpdate.narrative != "")
+        .with_only_columns(
+            Assignment.recommendation_id, Entity.code, Entity.name, ProgressUpdate.id, ProgressUpdate.assessed_status,
+            ProgressUpdate.narrative, ProgressUpdate.confidentiality, ProgressUpdate.reviewed_at,
+        )
+    )
+    return db.session.execute(query).all()
+
+
+def counted_by_cutoff(round_: ReportingRound, now) -> list[Counted]:
+    """Return every active assignment as the updates received by ``round_``'s cut-off leave it.
+
+    While the round is open this is the projection itself (every update so far was submitted in
+    time); once it has closed, the latest accepted update submitted before the cut-off is looked
+    up among the accepted updates, like a point-in-time view.
+    """
+    base, update_id = _counted(round_, now)
+    query = (
+        base.outerjoin(ProgressUpdate, ProgressUpdate.id == update_id)
+        .join(Recommendation, Recommendation.id == Assignment.recommendation_id)
+        .where(Recommendation.retired_at.is_(None))
+        .with_only_columns(
+            Assignment.id, Assignment.recommendation_id, Assignment.entity_id, Assignment.due, Assignment.open_update_state,
+            Assignment.last_activity_at, ProgressUpdate.id, ProgressUpdate.assessed_status, ProgressUpdate.submitted_at,
+            ProgressUpdate.reviewed_at,
+        )
+    )
+    rounds = all_rounds()
+    found = []
+    for aid, item_id, entity_id, due, state, last, uid, status, submitted_at, reviewed_at in db.session.execute(query):
+        in_round = uid is not None and getattr(round_for(submitted_at, rounds), "id", None) == round_.id
+        found.append(Counted(aid, item_id, entity_id, due, state, last, uid, status or ImplementationStatus.not_started, submitted_at, reviewed_at, in_round))
+    return found
+
+
+def counted_dashboard(round_: ReportingRound, rows: list[Counted], day: date) -> Dashboard:
+    """Fold ``counted_by_cutoff`` rows into the dashboard's shape (overdue and returned as of ``day``)."""
+    width = len(STATUS_VALUES) + 3
+    column = {status: i for i, status in enumerate(STATUS_VALUES)}
+    items: dict = {}
+    entities: dict = {}
+    last_activity: dict = {}
+    timeline: dict = {}
+    for row in rows:
+        overdue = row.due < day and row.status not in CLOSED_STATUSES
+        flags = (int(row.in_round), int(overdue), int(row.open_state is UpdateState.returned))
+        for counts in (items.setdefault(row.recommendation_id, [0] * width), entities.setdefault(row.entity_id, [0] * width)):
+            counts[column[row.status.value]] += 1
+            for i, value in enumerate(flags, start=width - 3):
+                counts[i] += value
+        last = last_activity.get(row.entity_id)
+        if row.last_activity is not None and (last is None or row.last_activity > last):
+            last_activity[row.entity_id] = row.last_activity
+        if row.in_round:
+            accepted_on = row.reviewed_at.date().isoformat()
+            timeline[accepted_on] = timeline.get(accepted_on, 0) + 1
+    return fold(
+        day, None, round_,
+        [(item_id, *counts) for item_id, counts in items.items()],
+        [(entity_id, *counts, last_activity.get(entity_id)) for entity_id, counts in entities.items()],
+        list(timeline.items()),
+    )
+
+
+def submitted_after(round_: ReportingRound) -> int:
+    """How many updates now submitted or reviewed were submitted after ``round_``'s cut-off (the report leaves them out)."""
+    return db.session.scalar(
+        select(func.count()).select_from(ProgressUpdate).where(
+            ProgressUpdate.state.in_((UpdateState.submitted, UpdateState.accepted, UpdateState.returned)),
+            ProgressUpdate.submitted_at >= round_.closes_at,
+        )
+    )
 
 
 @dataclass

@@ -11,14 +11,11 @@ import hashlib
 from collections import defaultdict
 
 from flask import current_app
-from sqlalchemy import select
 
 from tracker.audit import queries as audit_queries
 from tracker.audit.models import canonical_json
-from tracker.catalogue.models import Entity
 from tracker.core.db import utcnow
-from tracker.extensions import db
-from tracker.progress.models import Assignment, Confidentiality, ProgressUpdate, ReportingRound
+from tracker.progress.models import Confidentiality, ReportingRound
 from tracker.reports import queries
 from tracker.reports.tally import STATUS_VALUES, Tally
 
@@ -40,28 +37,24 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 
 def build(round_: ReportingRound) -> dict:
-    """Return the report for ``round_`` as it stands now."""
-    board = queries.live_dashboard(round_)
+    """Return the report for ``round_`` as it stands now, counting only the updates received by its
+    cut-off: each addressee at the assessed status of its latest accepted update submitted by then
+    (see ``queries.counted_by_cutoff``); later submissions belong to the next round."""
+    now = utcnow()
+    day = now.date()
+    counted = queries.counted_by_cutoff(round_, now)
+    board = queries.counted_dashboard(round_, counted, day)
     cat = board.catalogue
+    names = {e.id: e for e in cat.entities.values()}
     addressees: dict[int, list] = defaultdict(list)
-    rows = db.session.execute(
-        select(Assignment.recommendation_id, Entity.code, Entity.name, Entity.kind, Assignment.official_status)
-        .join(Entity, Entity.id == Assignment.entity_id)
-        .where(Assignment.recommendation_id.in_(list(cat.items) or [-1]))
-        .order_by(Entity.name)
-    )
-    for item_id, code, name, kind, status in rows:
-        addressees[item_id].append({"code": code, "name": name, "member_state": kind.value == "member_state", "status": status.value})
+    for row in sorted(counted, key=lambda r: names[r.entity_id].name):
+        if row.recommendation_id in cat.items:
+            entity = names[row.entity_id]
+            addressees[row.recommendation_id].append(
+                {"code": entity.code, "name": entity.name, "member_state": entity.kind.value == "member_state", "status": row.status.value}
+            )
     highlights: dict[int, list] = defaultdict(list)
-    quoted = db.session.execute(
-        select(
-            Assignment.recommendation_id, Entity.code, Entity.name, ProgressUpdate.id, ProgressUpdate.assessed_status,
-            ProgressUpdate.narrative, ProgressUpdate.confidentiality, ProgressUpdate.reviewed_at,
-        )
-        .join(ProgressUpdate, ProgressUpdate.id == Assignment.accepted_update_id)
-        .join(Entity, Entity.id == Assignment.entity_id)
-        .where(ProgressUpdate.confidentiality.in_(QUOTABLE), ProgressUpdate.narrative != "", Assignment.recommendation_id.in_(list(cat.items) or [-1]))
-    )
+    quoted = queries.counted_narratives(round_, now, QUOTABLE)
     for item_id, code, name, update_id, status, narrative, confidentiality, reviewed_at in quoted:
         highlights[item_id].append(
             {
@@ -88,8 +81,14 @@ def build(round_: ReportingRound) -> dict:
     return {
         "format": FORMAT,
         "round": {"id": round_.id, "code": round_.code, "title": round_.title, "due": round_.due.isoformat(), "meeting_date": round_.meeting_date.isoformat()},
-        "generated_at": utcnow().isoformat(),
+        "generated_at": now.isoformat(),
         "today": board.day.isoformat(),
+        # What the report counts: updates submitted before this moment (the end of the due day, UTC).
+        "counts": {
+            "cutoff": round_.closes_at.isoformat(),
+            "closed": round_.is_closed(now),
+            "left_for_next_round": queries.submitted_after(round_) if round_.is_closed(now) else 0,
+        },
         "demo": current_app.config.get("TRACKER_MODE") == "demo",
         "audit": {"seq": seq, "head_hash": head_hash},
         "statistics": {
