@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# Debian packages the test suite needs: the browser for browser tests, HarfBuzz's subsetter for WeasyPrint.
-SYSTEM_PACKAGES := chromium libharfbuzz-subset0
+# Debian packages the test suite needs: the browser for browser tests, HarfBuzz's subsetter for WeasyPrint,
+# a Java runtime for the Nu HTML Checker.
+SYSTEM_PACKAGES := chromium libharfbuzz-subset0 default-jre-headless
 
 .PHONY: run test bench load install system-packages clean
 
