@@ -7,8 +7,8 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # Debian packages the test suite needs: the browser for browser tests, HarfBuzz's subsetter for WeasyPrint,
-# poppler's pdftotext to read the PDF report's text.
-SYSTEM_PACKAGES := chromium libharfbuzz-subset0 poppler-utils
+# poppler's pdftotext to read the PDF report's text, a Java runtime for the Nu HTML Checker.
+SYSTEM_PACKAGES := chromium libharfbuzz-subset0 poppler-utils default-jre-headless
 
 .PHONY: run reset-demo test bench load install system-packages clean
 

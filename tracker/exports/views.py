@@ -82,7 +82,8 @@ def timeline_export(fmt: str):
     if fmt == "xlsx":
         return send_file(formats.xlsx_file(rows, manifest), mimetype=formats.MEDIA_TYPES[fmt], as_attachment=True, download_name=name)
     chunks = formats.csv_chunks(rows, manifest) if fmt == "csv" else formats.jsonl_chunks(rows, manifest)
-    response = Response(stream_with_context(chunks), mimetype=formats.MEDIA_TYPES[fmt])
+    # content_type, not mimetype: Werkzeug adds "; charset=utf-8" to a text/* mimetype, and ours has it.
+    response = Response(stream_with_context(chunks), content_type=formats.MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -102,7 +103,7 @@ def open_data(fmt: str):
     for row in rows:
         row["evidence_links"] = " ".join(row["evidence_links"])
         writer.writerow([formats.escape_cell(row[c]) for c in columns])
-    response = Response(buffer.getvalue(), mimetype=formats.MEDIA_TYPES["csv"])
+    response = Response(buffer.getvalue(), content_type=formats.MEDIA_TYPES["csv"])
     response.headers["Content-Disposition"] = 'attachment; filename="ctc-public-statuses.csv"'
     return response
 

@@ -261,6 +261,7 @@ def evidence(evidence_id: int):
     response = send_file(
         evidence_files.path_of(item.stored_name), mimetype=item.content_type, as_attachment=True, download_name=item.filename
     )
+    response.content_type = item.content_type  # as stored: send_file would add a second charset to text/*
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
     return response
 

@@ -63,7 +63,8 @@ def _linker(endpoint: str, **fixed):
 
 def _cells(link):
     """Return ``cells(tally, **params)``: a row's figures as table cells, each a link to the
-    assignments behind it (the row's link, narrowed by status or flag).
+    assignments behind it (the row's link, narrowed by flag or status), in the order of
+    ``tally_heads`` in reports/_macros.html.
 
     Built here rather than in a Jinja macro: the dashboard holds a row per entity, two hundred and
     more, of ten figures each.
@@ -79,10 +80,10 @@ def _cells(link):
         share = round(100 * t.share_accepted)
         return Markup("".join([
             f'<td class="num"><a href="{escape(here)}">{t.total}</a></td>',
-            *(figure(t.by_status[status], f"status={status}") for status in STATUS_VALUES),
             f'<td class="num"><a href="{narrowed}flag=accepted">{t.accepted}</a> <span class="share">({share}%)</span></td>',
             figure(t.overdue, "flag=overdue"),
             figure(t.returned, "flag=returned"),
+            *(figure(t.by_status[status], f"status={status}") for status in STATUS_VALUES),
         ]))
 
     return cells
