@@ -27,6 +27,9 @@ from tracker.exports.forms import SpreadsheetForm, TimelineFilterForm
 from tracker.extensions import db
 
 bp = Blueprint("exports", __name__)
+# Every page that lists events (an assignment's history too) names kinds and roles as the timeline does.
+bp.add_app_template_filter(events_vocabulary.kind_title, "event_title")
+bp.add_app_template_filter(lambda value: events_vocabulary.enum_title(Role, value), "role_title")
 
 READERS = (Role.focal_point, Role.secretariat, Role.auditor)
 

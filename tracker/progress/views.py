@@ -22,6 +22,7 @@ from tracker.progress.models import SHAPES, Confidentiality, Evidence, EvidenceK
 
 bp = Blueprint("progress", __name__)
 bp.add_app_template_global(SHAPES, "shapes")
+bp.add_app_template_global(lambda: {s.value: s.title for s in ImplementationStatus}, "status_titles")
 
 FOCAL_POINT, SECRETARIAT, AUDITOR = Role.focal_point, Role.secretariat, Role.auditor
 HOMES = {
