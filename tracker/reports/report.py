@@ -16,7 +16,7 @@ from tracker.audit import queries as audit_queries
 from tracker.audit.models import canonical_json
 from tracker.core.db import utcnow
 from tracker.progress.models import Confidentiality, ReportingRound
-from tracker.reports import queries
+from tracker.reports import dashboard
 from tracker.reports.tally import STATUS_VALUES, Tally
 
 FORMAT = 1
@@ -39,11 +39,11 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 def build(round_: ReportingRound) -> dict:
     """Return the report for ``round_`` as it stands now, counting only the updates received by its
     cut-off: each addressee at the assessed status of its latest accepted update submitted by then
-    (see ``queries.counted_by_cutoff``); later submissions belong to the next round."""
+    (see ``dashboard.counted_by_cutoff``); later submissions belong to the next round."""
     now = utcnow()
     day = now.date()
-    counted = queries.counted_by_cutoff(round_, now)
-    board = queries.counted_dashboard(round_, counted, day)
+    counted = dashboard.counted_by_cutoff(round_, now)
+    board = dashboard.counted_dashboard(round_, counted, day)
     cat = board.catalogue
     names = {e.id: e for e in cat.entities.values()}
     addressees: dict[int, list] = defaultdict(list)
@@ -54,7 +54,7 @@ def build(round_: ReportingRound) -> dict:
                 {"code": entity.code, "name": entity.name, "member_state": entity.kind.value == "member_state", "status": row.status.value}
             )
     highlights: dict[int, list] = defaultdict(list)
-    quoted = queries.counted_narratives(round_, now, QUOTABLE)
+    quoted = dashboard.counted_narratives(round_, now, QUOTABLE)
     for item_id, code, name, update_id, status, narrative, confidentiality, reviewed_at in quoted:
         highlights[item_id].append(
             {
@@ -87,7 +87,7 @@ def build(round_: ReportingRound) -> dict:
         "counts": {
             "cutoff": round_.closes_at.isoformat(),
             "closed": round_.is_closed(now),
-            "left_for_next_round": queries.submitted_after(round_) if round_.is_closed(now) else 0,
+            "left_for_next_round": dashboard.submitted_after(round_) if round_.is_closed(now) else 0,
         },
         "demo": current_app.config.get("TRACKER_MODE") == "demo",
         "audit": {"seq": seq, "head_hash": head_hash},
