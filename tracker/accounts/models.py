@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 from typing import Optional
@@ -108,10 +107,6 @@ class AccountToken(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
     @property
     def usable(self) -> bool:

@@ -7,13 +7,11 @@ compared with the state today.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 
 from flask import current_app
 
 from tracker.audit import queries as audit_queries
-from tracker.audit.models import canonical_json
 from tracker.core.db import utcnow
 from tracker.progress.models import Confidentiality, ReportingRound
 from tracker.reports import dashboard
@@ -23,8 +21,8 @@ FORMAT = 1
 HIGHLIGHTS_PER_ITEM = 6
 EXCERPT_CHARS = 420
 QUOTABLE = (Confidentiality.committee, Confidentiality.public)
-# Highlights lead with the furthest progress.
-_RANK = {"implemented": 0, "partially_implemented": 1, "in_progress": 2, "not_applicable": 3, "not_started": 4}
+# Highlights and the groups of addressees lead with the furthest progress; "no action reported" comes last.
+PROGRESS_ORDER = ["implemented", "partially_implemented", "in_progress", "not_applicable", "not_started"]
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -68,7 +66,7 @@ def build(round_: ReportingRound) -> dict:
         for item in (i for i in cat.items.values() if i.session_id == session.id):
             chosen = sorted(highlights[item.id], key=lambda h: h["entity"])
             chosen.sort(key=lambda h: h["reviewed_at"], reverse=True)  # stable sorts: rank, then latest, then code
-            chosen.sort(key=lambda h: _RANK[h["status"]])
+            chosen.sort(key=lambda h: PROGRESS_ORDER.index(h["status"]))
             items.append(
                 {
                     "code": item.code, "text": item.text, "kind": item.kind.value, "due": item.due.isoformat(),
@@ -100,8 +98,6 @@ def build(round_: ReportingRound) -> dict:
     }
 
 
-# Groups in the report lead with the furthest progress; "no action reported" comes last.
-GROUP_ORDER = ["implemented", "partially_implemented", "in_progress", "not_applicable", "not_started"]
 NAMED_STATES_LIMIT = 25
 
 
@@ -112,7 +108,7 @@ def group_addressees(addressees: list[dict]) -> list[dict]:
     ``NAMED_STATES_LIMIT`` of them (193 names of States with no action reported help nobody).
     """
     groups = []
-    for status in GROUP_ORDER:
+    for status in PROGRESS_ORDER:
         members = [a for a in addressees if a["status"] == status]
         if not members:
             continue
@@ -122,10 +118,6 @@ def group_addressees(addressees: list[dict]) -> list[dict]:
         named = others + ([a["name"] for a in states] if named_states else [])
         groups.append({"status": status, "count": len(members), "named": named, "states": 0 if named_states else len(states)})
     return groups
-
-
-def sha256(content: dict) -> str:
-    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
 def compare(then: dict, now: dict) -> dict:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tracker.accounts.models import Role
 from tracker.audit import queries as audit_queries
+from tracker.audit.operations import digest
 from tracker.catalogue import queries as catalogue_queries
 from tracker.core.access import access
 from tracker.core.db import today
@@ -333,7 +334,7 @@ def frozen(report_id: int):
     return render_template(
         "reports/frozen.html",
         kept=kept,
-        intact=report.sha256(kept.content) == kept.content_sha256,
+        intact=digest(kept.content) == kept.content_sha256,
         comparison=report.compare(kept.content, now),
         **_report_context(kept.content, frozen=kept),
     )
