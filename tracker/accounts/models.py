@@ -82,9 +82,6 @@ class User(UserMixin, db.Model):
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > utcnow()
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     def can_manage_accounts(self) -> bool:
         return self.role is Role.admin
 
