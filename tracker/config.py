@@ -8,6 +8,9 @@ from datetime import date, timedelta
 
 MODES = ("production", "development", "demo", "testing")
 MIN_SECRET_KEY_LENGTH = 32
+# Password hashing: OWASP's first argon2id profile; tests use a cheap one (TRACKER_MODE=testing).
+ARGON2_PRODUCTION = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
+ARGON2_TESTING = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 class ConfigError(RuntimeError):
@@ -48,6 +51,7 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ARGON2_PARAMETERS": ARGON2_TESTING if mode == "testing" else ARGON2_PRODUCTION,
     }
     config.update(overrides)
     _check_today(config)

@@ -18,10 +18,10 @@ def secretariat(client, create_user):
 
 
 def _board(app):
-    from tracker.reports import queries
+    from tracker.reports import dashboard
 
     with app.app_context():
-        return queries.live_dashboard()
+        return dashboard.live_dashboard()
 
 
 def test_figures_follow_the_workflow(app, in_round, reporting):
@@ -117,7 +117,7 @@ def test_countdowns_and_the_round(app, secretariat):
 
 def test_the_dashboard_costs_the_same_whatever_the_number_of_updates(app, reporting):
     """Its queries read the projection: their number does not grow with the updates."""
-    from tracker.reports import queries
+    from tracker.reports import dashboard
 
     def statements():
         with app.app_context():
@@ -125,7 +125,7 @@ def test_the_dashboard_costs_the_same_whatever_the_number_of_updates(app, report
             listener = lambda *args: seen.append(args[2])  # noqa: E731
             event.listen(db.engine, "before_cursor_execute", listener)
             try:
-                queries.live_dashboard()
+                dashboard.live_dashboard()
             finally:
                 event.remove(db.engine, "before_cursor_execute", listener)
             return seen

@@ -17,7 +17,7 @@ def demo_url(databases):
     from flask_migrate import upgrade
 
     from tests.conftest import SEED_DIR
-    from tracker.catalogue import seeding
+    from tracker.catalogue import catalogue_file
     from tracker.catalogue.operations import seed_catalogue
     from tracker.progress.operations import ensure_assignments
 
@@ -25,7 +25,7 @@ def demo_url(databases):
     app = make_app(url, TRACKER_MODE="demo", TODAY="2019-03-15")
     with app.app_context():
         upgrade()
-        seed_catalogue(seeding.load(SEED_DIR))
+        seed_catalogue(catalogue_file.load(SEED_DIR))
         ensure_assignments()
         db.session.commit()
     dispose(app)

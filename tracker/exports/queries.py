@@ -211,26 +211,12 @@ def timeline_rows(user, filters: TimelineFilters):
     return rows(), manifest
 
 
-def public_statuses() -> Iterator[dict]:
+def open_data_rows() -> Iterator[dict]:
     """Yield the accepted public statuses, one row per assignment; nothing else is disclosed."""
-    from sqlalchemy.orm import joinedload
+    from tracker.progress.queries import published_statuses
 
-    from tracker.progress.models import Assignment, Confidentiality, ProgressUpdate
-
-    query = (
-        select(Assignment)
-        .where(Assignment.published_update_id.is_not(None))
-        .options(
-            joinedload(Assignment.entity),
-            joinedload(Assignment.recommendation),
-            joinedload(Assignment.published_update).selectinload(ProgressUpdate.evidence),
-        )
-        .order_by(Assignment.recommendation_id, Assignment.entity_id)
-    )
-    for assignment in db.session.scalars(query).unique():
+    for assignment in published_statuses():
         update = assignment.published_update
-        if update.confidentiality is not Confidentiality.public:
-            continue
         yield {
             "item": assignment.recommendation.code,
             "entity": assignment.entity.code,

@@ -95,7 +95,7 @@ def timeline_export(fmt: str):
 @public
 def open_data(fmt: str):
     """The accepted statuses their entities chose to publish, and nothing else."""
-    rows = list(queries.public_statuses())
+    rows = list(queries.open_data_rows())
     if fmt == "json":
         return {"generated_at": utcnow().isoformat(), "statuses": rows}
     buffer = io.StringIO()

@@ -219,7 +219,6 @@ class ProgressUpdate(db.Model):
     round: Mapped[ReportingRound] = relationship()
     entity: Mapped[Entity] = relationship()
     author = relationship("User", foreign_keys=[author_id])
-    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
     evidence: Mapped[list[Evidence]] = relationship(back_populates="update", order_by="Evidence.id")
 
     __mapper_args__ = {"version_id_col": version}
@@ -247,10 +246,6 @@ class ProgressUpdate(db.Model):
 
     def can_review(self, user) -> bool:
         return user.is_authenticated and user.role.value == "secretariat" and self.allows("accept")
-
-    @property
-    def assessment_differs(self) -> bool:
-        return self.assessed_status is not None and self.assessed_status is not self.claimed_status
 
 
 class EvidenceKind(TitledEnum):

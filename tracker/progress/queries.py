@@ -263,12 +263,19 @@ def history(assignment: Assignment) -> list[AuditEvent]:
     return list(db.session.scalars(query))
 
 
-def published_statuses(recommendation: Recommendation) -> list[Assignment]:
-    """Return the assignments of an item whose last accepted public update may be shown to anyone."""
+def published_statuses(recommendation: Recommendation | None = None) -> list[Assignment]:
+    """Return the assignments whose last accepted update is public, so may be shown to anyone: of one
+    item, or of every item (the open data) by item; each with its entity, item, update and evidence."""
     query = (
         select(Assignment)
-        .where(Assignment.recommendation_id == recommendation.id, Assignment.published_update_id.is_not(None))
-        .options(joinedload(Assignment.entity), joinedload(Assignment.published_update))
-        .order_by(Assignment.entity_id)
+        .where(Assignment.published_update_id.is_not(None))
+        .options(
+            joinedload(Assignment.entity),
+            joinedload(Assignment.recommendation),
+            joinedload(Assignment.published_update).selectinload(ProgressUpdate.evidence),
+        )
+        .order_by(Assignment.recommendation_id, Assignment.entity_id)
     )
+    if recommendation is not None:
+        query = query.where(Assignment.recommendation_id == recommendation.id)
     return [a for a in db.session.scalars(query) if a.published_update.confidentiality is Confidentiality.public]
