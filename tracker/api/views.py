@@ -99,16 +99,17 @@ def _body(model):
 
 
 def _act(step):
-    """Run an operation and commit; refusals become 409 (state, or a concurrent change) or 422 (a field)."""
+    """Run an operation and flush; refusals become 409 (state, or a concurrent change) or 422 (a field).
+
+    The request commits once after the view, or rolls back when it raised (``tracker.core.transaction``).
+    """
     try:
         with conflicts_on_concurrent_change():
             result = step()
-            db.session.commit()
+            db.session.flush()
     except Conflict as conflict:
-        db.session.rollback()
         raise ApiError(409, conflict.message) from conflict
     except Refused as refused:
-        db.session.rollback()
         raise ApiError(422 if refused.field else 409, refused.message, refused.field) from refused
     return result
 
