@@ -27,7 +27,7 @@ from tracker.exports import queries as export_queries
 from tracker.extensions import db
 from tracker.progress import operations as progress
 from tracker.progress import queries as progress_queries
-from tracker.progress.models import CLOSED_STATUSES, Assignment, ImplementationStatus, ProgressUpdate, UpdateState
+from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, UpdateState
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 FOCAL_POINT, SECRETARIAT, AUDITOR = Role.focal_point, Role.secretariat, Role.auditor
@@ -193,9 +193,9 @@ def assignments():
     if overdue not in ("", "true", "false"):
         raise ApiError(422, "overdue must be true or false", "overdue")
     if overdue == "true":
-        query = query.where(Assignment.due < today(), Assignment.official_status.not_in(CLOSED_STATUSES))
+        query = query.where(Assignment.overdue_on(today()))
     elif overdue == "false":
-        query = query.where((Assignment.due >= today()) | Assignment.official_status.in_(CLOSED_STATUSES))
+        query = query.where(~Assignment.overdue_on(today()))
     rows = list(db.session.scalars(query).unique())
     more = len(rows) > limit
     rows = rows[:limit]

@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup, escape
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tracker.catalogue.models import Briefing, BriefingSession, Entity, EntityKind, Recommendation, Theme, recommendation_themes
 from tracker.core.db import today, utc_day
 from tracker.core.paging import Page
 from tracker.extensions import db
-from tracker.progress.models import CLOSED_STATUSES, SHAPES, Assignment, ImplementationStatus, ReportingRound, UpdateState
+from tracker.progress.models import SHAPES, Assignment, ImplementationStatus, ReportingRound, UpdateState
+from tracker.progress.workflow import overdue
 from tracker.reports.tally import STATUS_VALUES, Tally
 
 FLAGS = ("accepted", "overdue", "returned", "not_accepted")
@@ -109,7 +110,7 @@ def _projection(round_id: int | None, day: date):
     flags = {
         "accepted": Assignment.accepted_round_id == round_id,
         "not_accepted": Assignment.accepted_round_id.is_distinct_from(round_id),
-        "overdue": and_(Assignment.due < day, Assignment.official_status.not_in(CLOSED_STATUSES)),
+        "overdue": Assignment.overdue_on(day),
         "returned": Assignment.open_update_state == UpdateState.returned,
     }
     joined = (
@@ -389,9 +390,9 @@ def grid(filters: GridFilters, cat: Catalogue) -> tuple[list, Page]:
     rows: dict[int, GridRow] = {}
     for entity_id, item_id, assignment_id, status, due, state in db.session.execute(query):
         row = rows.get(entity_id) or rows.setdefault(entity_id, GridRow(cat.entities[entity_id], {}, Tally()))
-        overdue = due < day and status not in CLOSED_STATUSES
-        row.cells[item_id] = (assignment_id, status.value, overdue, state.value if state else None)
-        row.tally.add(status.value, 1, overdue=int(overdue), returned=int(state is UpdateState.returned))
+        late = overdue(due, status, day)
+        row.cells[item_id] = (assignment_id, status.value, late, state.value if state else None)
+        row.tally.add(status.value, 1, overdue=int(late), returned=int(state is UpdateState.returned))
     found = [r for r in rows.values() if not filters.status or r.tally.by_status.get(filters.status)]
     keys = {
         "name": lambda r: r.entity.name.lower(),
