@@ -68,12 +68,13 @@ def set_assignment_due(assignment: Assignment, due: date, *, actor) -> None:
     workflow.log(assignment, "assignment.due_changed", actor, {"before": before.isoformat(), "after": due.isoformat()})
 
 
-def current_round() -> ReportingRound | None:
-    """Return the round open for updates: the next cut-off to come, else the latest one."""
+def current_round(day: date | None = None) -> ReportingRound | None:
+    """Return the round open for updates on ``day`` (default today): the next cut-off to come, else the latest one."""
     from tracker.core.db import today
 
+    day = day or today()
     rounds = db.session.scalars(select(ReportingRound).order_by(ReportingRound.due, ReportingRound.id)).all()
-    upcoming = [r for r in rounds if r.due >= today()]
+    upcoming = [r for r in rounds if r.due >= day]
     return upcoming[0] if upcoming else (rounds[-1] if rounds else None)
 
 

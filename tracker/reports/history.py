@@ -20,6 +20,7 @@ from tracker.catalogue.models import Recommendation
 from tracker.core.paging import Page
 from tracker.extensions import db
 from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState
+from tracker.progress.operations import current_round
 from tracker.progress.workflow import overdue
 from tracker.reports import queries
 from tracker.reports.tally import STATUS_VALUES, Tally
@@ -122,7 +123,7 @@ def facts_as_of(day: date, assignment_ids: list[int] | None = None) -> dict[int,
 
 def dashboard_as_of(day: date) -> queries.Dashboard:
     """Return the dashboard as it would have read at the end of ``day``."""
-    round_ = queries.round_on(day)
+    round_ = current_round(day)
     round_id = round_.id if round_ else None
     width = len(STATUS_VALUES) + 3  # the counts of Tally.of: one per status, then accepted, overdue, returned
     column = {status: i for i, status in enumerate(STATUS_VALUES)}
@@ -155,7 +156,7 @@ def dashboard_as_of(day: date) -> queries.Dashboard:
 def list_as_of(filters: queries.ListFilters) -> Page:
     """Return one page of the assignments behind an as-of figure."""
     day = filters.as_of
-    round_ = queries.round_on(day)
+    round_ = current_round(day)
     ids = queries.assignment_ids(filters)
     # Beyond a few thousand ids an IN list costs more than reading every assignment's facts.
     facts = (facts_as_of(day, ids) if len(ids) <= 2000 else facts_as_of(day)) if ids else {}
@@ -188,7 +189,7 @@ def list_as_of(filters: queries.ListFilters) -> Page:
 
 def item_addressees_as_of(recommendation_id: int, day: date, status: str, number: int) -> tuple[ReportingRound | None, Tally, Page]:
     """``queries.item_addressees`` as it stood at the end of ``day``, from the history."""
-    round_ = queries.round_on(day)
+    round_ = current_round(day)
     assignments = db.session.scalars(
         select(Assignment).where(Assignment.recommendation_id == recommendation_id).options(joinedload(Assignment.entity))
     ).all()

@@ -20,18 +20,12 @@ from tracker.core.db import today, utc_day
 from tracker.core.paging import Page
 from tracker.extensions import db
 from tracker.progress.models import SHAPES, Assignment, ImplementationStatus, ReportingRound, UpdateState
+from tracker.progress.operations import current_round
 from tracker.progress.workflow import overdue
 from tracker.reports.tally import STATUS_VALUES, Tally
 
 FLAGS = ("accepted", "overdue", "returned", "not_accepted")
 PAGE_SIZE = 100
-
-
-def round_on(day: date) -> ReportingRound | None:
-    """Return the round that was open on ``day``: the next cut-off to come, else the latest one."""
-    rounds = db.session.scalars(select(ReportingRound).order_by(ReportingRound.due, ReportingRound.id)).all()
-    upcoming = [r for r in rounds if r.due >= day]
-    return upcoming[0] if upcoming else (rounds[-1] if rounds else None)
 
 
 def all_rounds() -> list[ReportingRound]:
@@ -137,7 +131,7 @@ def live_dashboard(round_: ReportingRound | None = None) -> Dashboard:
     read: the cost follows entities x items, never the number of updates.
     """
     day = today()
-    round_ = round_ or round_on(day)
+    round_ = round_ or current_round(day)
     round_id = round_.id if round_ else -1
     flags, joined = _projection(round_id, day)
     counts = _counts(flags)
@@ -251,7 +245,7 @@ _LOADS = (
 def live_list(filters: ListFilters) -> Page:
     """Return one page of the assignments behind a live figure."""
     day = today()
-    round_ = round_on(day)
+    round_ = current_round(day)
     flags, joined = _projection(round_.id if round_ else None, day)
     query = joined.join(Entity, Entity.id == Assignment.entity_id).join(BriefingSession, BriefingSession.id == Recommendation.session_id)
     query = query.where(*_catalogue_conditions(filters))
@@ -269,7 +263,7 @@ def item_addressees(recommendation_id: int, status: str, number: int) -> tuple[R
     """An item's round, its tally over every addressee, and one page of addressees by name
     (those with ``status`` if given), read from the projection: no update is read."""
     day = today()
-    round_ = round_on(day)
+    round_ = current_round(day)
     flags, _joined = _projection(round_.id if round_ else None, day)
     mine = Assignment.recommendation_id == recommendation_id
     tally = Tally.of(*db.session.execute(select(*_counts(flags)).where(mine)).one())

@@ -19,6 +19,7 @@ from tracker.core.db import today
 from tracker.core.transaction import refusals
 from tracker.extensions import cache, db
 from tracker.progress.models import ImplementationStatus, ReportingRound
+from tracker.progress.operations import current_round
 from tracker.reports import charts, history, operations, pdf, queries, report
 from tracker.reports.models import FrozenReport
 from tracker.reports.tally import STATUS_VALUES, Tally
@@ -97,7 +98,7 @@ def _round(code: str | None) -> ReportingRound:
     if code:
         found = db.session.scalar(select(ReportingRound).where(ReportingRound.code == code))
     else:
-        found = queries.round_on(today())
+        found = current_round(today())
     if found is None:
         abort(404)
     return found
