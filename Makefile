@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# Debian packages the test suite needs: the browser for browser tests, HarfBuzz's subsetter for WeasyPrint.
-SYSTEM_PACKAGES := chromium libharfbuzz-subset0
+# Debian packages the test suite needs: the browser for browser tests, HarfBuzz's subsetter for WeasyPrint,
+# poppler's pdftotext to read the PDF report's text, a Java runtime for the Nu HTML Checker.
+SYSTEM_PACKAGES := chromium libharfbuzz-subset0 poppler-utils default-jre-headless
 
-.PHONY: run test bench load install system-packages clean
+.PHONY: run reset-demo test bench load install system-packages clean
 
 install: $(STAMP)
 
@@ -30,6 +31,10 @@ run: $(STAMP)
 	$(FLASK) seed
 	$(FLASK) demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Start the demo over: remove the default SQLite file (and its evidence files); the next make run rebuilds it.
+reset-demo:
+	rm -rf instance/tracker.db instance/tracker.db-wal instance/tracker.db-shm instance/evidence
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -71,7 +71,7 @@ class Generator:
         from bench.databases import TODAY
         from tracker.accounts.models import Role
         from tracker.accounts.operations import create_user
-        from tracker.catalogue import seeding
+        from tracker.catalogue import catalogue_file
         from tracker.catalogue.models import BriefingSession, Entity, EntityKind, Recommendation, RecommendationKind, SourceParagraph, Theme
         from tracker.catalogue.operations import seed_catalogue
         from tracker.extensions import db
@@ -80,7 +80,7 @@ class Generator:
 
         with self.app.app_context():
             upgrade()
-            seed_catalogue(seeding.load(SEED_DIR))
+            seed_catalogue(catalogue_file.load(SEED_DIR))
             ensure_assignments()
             db.session.commit()
             entities = db.session.scalars(select(Entity).order_by(Entity.id)).all()

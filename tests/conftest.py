@@ -130,7 +130,7 @@ def template_database(databases):
     """A database migrated to head and seeded with the catalogue, made once per run."""
     from flask_migrate import upgrade
 
-    from tracker.catalogue import seeding
+    from tracker.catalogue import catalogue_file
     from tracker.catalogue.operations import seed_catalogue
     from tracker.extensions import db
     from tracker.progress.operations import ensure_assignments
@@ -139,7 +139,7 @@ def template_database(databases):
     app = make_app(url)
     with app.app_context():
         upgrade()
-        seed_catalogue(seeding.load(SEED_DIR))
+        seed_catalogue(catalogue_file.load(SEED_DIR))
         ensure_assignments()
         db.session.commit()
     dispose(app)

@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
             from tracker.core.db import configure_sqlite
 
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
+        _start_clock(app)
 
     from tracker.core import access, backup, web
 
@@ -81,3 +82,21 @@ def create_app(config: dict | None = None) -> Flask:
     api_cli.init_app(app)
     backup.init_app(app)
     return app
+
+
+def _start_clock(app: Flask) -> None:
+    """With ``TODAY`` pinned, start the clock there; in demo mode never before the newest stored event."""
+    from tracker.core.db import start_clock
+
+    if not app.config.get("TODAY"):
+        return
+    floor = None
+    if app.config["TRACKER_MODE"] == "demo":
+        from sqlalchemy import func, inspect, select
+
+        from tracker.audit.models import AuditEvent
+
+        if inspect(db.engine).has_table(AuditEvent.__tablename__):  # not before the first migration
+            floor = db.session.scalar(select(func.max(AuditEvent.occurred_at)))
+        db.session.remove()
+    start_clock(app, floor)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 MODES = ("production", "development", "demo", "testing")
 MIN_SECRET_KEY_LENGTH = 32
+# Password hashing: OWASP's first argon2id profile; tests use a cheap one (TRACKER_MODE=testing).
+ARGON2_PRODUCTION = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
+ARGON2_TESTING = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 class ConfigError(RuntimeError):
@@ -48,8 +51,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ARGON2_PARAMETERS": ARGON2_TESTING if mode == "testing" else ARGON2_PRODUCTION,
     }
     config.update(overrides)
+    _check_today(config)
     _check_secret_key(config)
     _cookies(config)
     return config
@@ -66,6 +71,15 @@ def _cookies(config: dict) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which has its own limits
     )
+
+
+def _check_today(config: dict) -> None:
+    day = config.get("TODAY")
+    if day:
+        try:
+            date.fromisoformat(day)
+        except (TypeError, ValueError):
+            raise ConfigError(f"TRACKER_TODAY must be a date written YYYY-MM-DD, not {day!r}") from None
 
 
 def _check_secret_key(config: dict) -> None:

@@ -10,6 +10,7 @@ from tests.helpers import PASSWORD, login, submit
 from tracker.accounts.models import AccountToken, User
 from tracker.audit.models import AuditEvent
 from tracker.core.db import utcnow
+from tracker.core.tokens import hash_token
 from tracker.extensions import db
 
 NEW_PASSWORD = "violet harbour compass 1988"
@@ -38,7 +39,7 @@ def test_invitation_is_single_use_and_sets_the_password(app, client, create_user
         assert user.entity.code == "NGA" and user.role.value == "focal_point"
         token = path.rsplit("/", 1)[1]
         stored = db.session.scalars(select(AccountToken.token_hash)).all()
-        assert token not in stored and AccountToken.hash_token(token) in stored
+        assert token not in stored and hash_token(token) in stored
         kinds = db.session.scalars(select(AuditEvent.kind).order_by(AuditEvent.seq)).all()
         assert "account.invitation_issued" in kinds and "account.password_set" in kinds
         events = db.session.scalars(select(AuditEvent)).all()

@@ -46,8 +46,11 @@ def test_the_hash_is_argon2id(ctx):
     assert passwords.hash_password("glacier orbit lantern 77").startswith("$argon2id$")
 
 
-def test_production_parameters_meet_owasp(app):
-    app.config["TRACKER_MODE"] = "production"
+def test_production_parameters_meet_owasp(app, tmp_path):
+    from tracker import config
+
+    production = config.load(str(tmp_path), {"TRACKER_MODE": "production", "SECRET_KEY": "x" * 32})
+    app.config["ARGON2_PARAMETERS"] = production["ARGON2_PARAMETERS"]
     with app.app_context():
         hasher = passwords.hasher()
     assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2

@@ -38,15 +38,16 @@ def test_the_database_refuses_to_change_events(db_session, statement):
     assert db_session.scalar(select(func.count()).select_from(AuditEvent)) == 5
 
 
-def _tamper(db_session, sql):
-    """Alter an event behind the triggers' back, as an attacker with the database file would."""
+def _tamper(db_session, *statements):
+    """Alter events behind the triggers' back, as an attacker with the database file would."""
     dialect = db.engine.dialect.name
     if dialect == "sqlite":
         db_session.execute(text("DROP TRIGGER audit_events_no_update"))
         db_session.execute(text("DROP TRIGGER audit_events_no_delete"))
     else:
         db_session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
-    db_session.execute(text(sql))
+    for sql in statements:
+        db_session.execute(text(sql))
     db_session.commit()
 
 

@@ -151,8 +151,8 @@ def test_an_update_is_returned_amended_accepted_and_the_export_verifies(new_page
     sign_in(auditor, auditor_email)
     press_enter_on(auditor, _main_nav(auditor).get_by_role("link", name="Timeline"))
     expect(auditor.get_by_role("heading", level=1)).to_have_text("Timeline of changes")
-    for kind in ("update.submitted", "update.returned", "update.accepted"):
-        expect(auditor.get_by_role("cell", name=kind, exact=True).first).to_be_visible()
+    for title in ("Update submitted for review", "Update returned for changes", "Update accepted"):  # the page shows titles
+        expect(auditor.get_by_role("cell", name=title, exact=True).first).to_be_visible()
     csv_link = auditor.get_by_role("link", name="CSV", exact=True)
     tab_to(auditor, csv_link)
     with auditor.expect_download() as download_info:

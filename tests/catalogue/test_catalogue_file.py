@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tracker.catalogue import seeding
+from tracker.catalogue import catalogue_file
 from tracker.catalogue.source import normalize
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
@@ -16,7 +16,7 @@ SHARED_SOURCE = SEED.parent.parent / "shared" / "seeds" / "000_0b676a4466e110c0.
 
 @pytest.fixture(scope="module")
 def catalogue():
-    return seeding.load(SEED)
+    return catalogue_file.load(SEED)
 
 
 def test_summary_is_an_unedited_copy_of_the_source():

@@ -3,7 +3,7 @@
 import json
 from datetime import date
 
-from tracker.catalogue import seeding
+from tracker.catalogue import catalogue_file
 
 
 def test_export_has_the_documented_shape(cli, app):
@@ -31,7 +31,7 @@ def test_export_has_the_documented_shape(cli, app):
 
 
 def test_export_matches_the_catalogue_file(cli, app):
-    catalogue = seeding.load(app.config["SEED_DIR"])
+    catalogue = catalogue_file.load(app.config["SEED_DIR"])
     document = json.loads(cli.invoke(args=["catalogue", "export"]).output)
     exported = {
         item["code"]: item

@@ -5,12 +5,12 @@ import html
 import pytest
 from sqlalchemy import select, update
 
-from tracker.catalogue import seeding
+from tracker.catalogue import catalogue_file
 from tracker.catalogue.models import Recommendation
 from tracker.extensions import db
 
 BRIEFING = "/briefings/ctc-2018-10-08"
-CODES = [item.code for item in seeding.load(seeding.Path(__file__).resolve().parents[2] / "seed").items]
+CODES = [item.code for item in catalogue_file.load(catalogue_file.Path(__file__).resolve().parents[2] / "seed").items]
 
 
 def test_home_leads_to_the_briefing(client):

@@ -40,12 +40,17 @@ def verify(path):
     return subprocess.run([sys.executable, str(VERIFY), str(path)], capture_output=True, text=True)
 
 
+def kinds(page):
+    """The titles in the page's "What" column, in order."""
+    return re.findall(r'<td class="what">([^<]+)</td>', page)
+
+
 def test_the_auditor_sees_every_event_and_a_focal_point_only_theirs(app, create_user, history):
-    auditor = reader(app, create_user, "auditor").get("/timeline").get_data(as_text=True)
-    assert "update.accepted" in auditor and "update.returned" in auditor
+    auditor = kinds(reader(app, create_user, "auditor").get("/timeline").get_data(as_text=True))
+    assert "Update accepted" in auditor and "Update returned for changes" in auditor
     focal = reader(app, create_user, "focal_point", "FRA")
-    page = focal.get("/timeline").get_data(as_text=True)
-    assert "update.accepted" in page and "update.returned" not in page
+    page = kinds(focal.get("/timeline").get_data(as_text=True))
+    assert "Update accepted" in page and "Update returned for changes" not in page
     rows = list(csv.DictReader(io.StringIO(focal.get("/timeline/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
     with app.app_context():
         from tracker.catalogue.models import Entity
@@ -57,25 +62,130 @@ def test_the_auditor_sees_every_event_and_a_focal_point_only_theirs(app, create_
 
 
 def test_drafts_never_show_their_text(app, create_user, history):
-    body = reader(app, create_user, "auditor").get("/timeline/export.jsonl").get_data(as_text=True)
+    client = reader(app, create_user, "auditor")
+    body = client.get("/timeline/export.jsonl").get_data(as_text=True)
     assert "Nigeria's private draft" not in body and "content_sha256" in body
+    assert "Nigeria's private draft" not in client.get("/timeline").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("query", "present", "absent"), [
-    ("kind=update.returned", "update.returned", "update.accepted"),
-    ("item=I.3", "update.accepted", "update.returned"),
-    ("session=II", "update.returned", "update.accepted"),
-    ("entity=NGA", "update.returned", "update.accepted"),
-    ("date_from=2000-01-01&date_to=2000-12-31", "No event matches", "update.accepted"),
-    ("date_from=yesterday", "were ignored", "Traceback"),
+    ("kind=update.returned", "Update returned for changes", "Update accepted"),
+    ("item=I.3", "Update accepted", "Update returned for changes"),
+    ("session=II", "Update returned for changes", "Update accepted"),
+    ("entity=NGA", "Update returned for changes", "Update accepted"),
+    ("date_from=2000-01-01&date_to=2000-12-31", None, "Update accepted"),
 ])
 def test_filters(app, create_user, history, query, present, absent):
     page = reader(app, create_user, "auditor").get(f"/timeline?{query}").get_data(as_text=True)
+    shown = kinds(page)
+    assert (present in shown if present else "No event matches" in page) and absent not in shown
 
-    def shown(text):
-        return f"<code>{text}</code>" if text.startswith("update.") else text
 
-    assert shown(present) in page and shown(absent) not in page
+def test_the_kind_of_event_is_chosen_from_the_known_kinds_by_their_titles(app, create_user, history):
+    page = reader(app, create_user, "auditor").get("/timeline?kind=update.accepted").get_data(as_text=True)
+    chooser = page.split('name="kind"')[1].split("</select>")[0]
+    assert '<option value="update.accepted" selected>Update accepted</option>' in chooser
+    assert '<optgroup label="Progress updates">' in chooser and "Password reset link issued" in chooser
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("date_from=yesterday", "“yesterday” is not a date: write it as year-month-day, such as 2019-01-31."),
+    ("date_to=31/01/2019", "“31/01/2019” is not a date"),
+    ("date_from=2019-02-01&date_to=2019-01-01", "The last day comes before the first."),
+    ("kind=update.forged", "Choose a kind of event from the list."),
+    ("entity=XYZ", "Not a valid choice"),
+    ("assignment=abc", "<li>Assignment: Not a valid integer value.</li>"),
+])
+def test_a_filter_that_cannot_be_read_gets_a_message_and_the_page_still_renders(app, create_user, history, query, message):
+    client = reader(app, create_user, "auditor")
+    response = client.get(f"/timeline?{query}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page
+    assert 'aria-invalid="true"' in page or query.startswith("assignment=")  # a hidden field has nothing to mark
+    assert "are not filtered by them" in page and "Update accepted" in kinds(page)
+    for fmt in ("csv", "jsonl", "xlsx"):  # an export never silently drops a filter
+        export = client.get(f"/timeline/export.{fmt}?{query}")
+        assert export.status_code == 302 and "/timeline?" in export.headers["Location"]
+    assert "Nothing was exported" in client.get(export.headers["Location"]).get_data(as_text=True)
+
+
+def test_events_read_as_labelled_values_not_records(app, create_user, history, reporting):
+    reporting.update("FRA", "I.4", "accepted", claimed="implemented", assessed="partially_implemented")
+    page = reader(app, create_user, "auditor").get("/timeline?item=I.4").get_data(as_text=True)
+    row = page.split('<td class="what">Update accepted</td>')[1].split("</tr>")[0]
+    assert re.search(r"<dt>Claimed status</dt><dd><span class=\"status status-implemented\">.*?Implemented</span></dd>", row)
+    assert re.search(r"<dt>Assessed status</dt><dd>.*?Partially implemented</span></dd>", row)
+    assert re.search(r"<dt>Official status</dt><dd>.*?No action reported</span> → .*?Partially implemented</span></dd>", row)
+    assert "<dt>Reason</dt><dd>The evidence supports a different status.</dd>" in row
+    submitted = page.split('<td class="what">Update submitted for review</td>')[1].split("</tr>")[0]
+    assert '<dt>Evidence</dt><dd><a href="https://example.org/law" rel="noopener noreferrer nofollow">https://example.org/law</a></dd>' in submitted
+    assert "<dt>Who may read it</dt><dd>May be quoted in reports to the Committee</dd>" in submitted
+    visible = re.sub(r"<[^>]+>", " ", row + submitted)
+    for raw in ("not_started", "partially_implemented", "{&#39;", "{'", "None", "update.", "claimed_status", "'kind'"):
+        assert raw not in visible, raw
+
+
+def test_a_reason_that_is_absent_is_not_shown(app, create_user, history):
+    page = reader(app, create_user, "auditor").get("/timeline?item=I.3").get_data(as_text=True)
+    row = page.split('<td class="what">Update accepted</td>')[1].split("</tr>")[0]
+    assert "Reason" not in row and "None" not in row
+
+
+def test_people_show_by_name_role_and_entity(app, create_user, history):
+    page = reader(app, create_user, "auditor").get("/timeline?kind=update.accepted").get_data(as_text=True)
+    row = page.split('<td class="what">Update accepted</td>')[0].rsplit("<tr>", 1)[1]
+    assert "Fixture secretariat" in row and "Committee secretariat" in row and "(secretariat)" not in row
+    submitted = reader(app, create_user, "auditor").get("/timeline?kind=update.submitted&entity=FRA").get_data(as_text=True)
+    who = submitted.split('<td class="what">')[0].rsplit("<tr>", 1)[1]
+    assert "Fixture focal_point FRA" in who and "Focal point · France" in who and "focal_point</small>" not in who
+
+
+def test_a_change_and_the_system_read_plainly(app, create_user, history):
+    from datetime import date
+
+    from tracker.accounts.models import User
+    from tracker.progress.models import Assignment
+    from tracker.progress.operations import set_assignment_due
+
+    with app.app_context():
+        actor = db.session.scalar(select(User).filter_by(role="secretariat"))
+        assignment = db.session.scalars(select(Assignment)).first()
+        set_assignment_due(assignment, date(2019, 3, 1), actor=actor)
+        db.session.commit()
+    page = reader(app, create_user, "auditor").get("/timeline").get_data(as_text=True)
+    row = page.split('<td class="what">Due date changed</td>')[1].split("</tr>")[0]
+    assert re.search(r"<dt>Due date</dt><dd>\d{4}-\d\d-\d\d → 2019-03-01</dd>", row)
+    assert "The system" in page and "Catalogue loaded or updated" in kinds(page)
+
+
+def test_every_kind_the_code_records_has_a_title():
+    """Walk every ``record(...)`` call: a kind recorded without a title here would show raw."""
+    import ast
+
+    from tracker.accounts.models import TokenPurpose
+    from tracker.exports.events import KINDS
+
+    recorded = set()
+    for path in (Path(__file__).resolve().parents[2] / "tracker").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "_EVENTS" for t in node.targets):
+                recorded |= {v.value for v in node.value.values}  # the workflow's moves: workflow.log(..., _EVENTS[action], ...)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("record", "_record", "log"):
+                kind = node.args[0 if getattr(node.func, "id", None) == "record" else 1] if node.args else None
+                if isinstance(kind, ast.JoinedStr):
+                    assert ast.unparse(kind) == "f'account.{purpose.value}_issued'", ast.unparse(kind)
+                    recorded |= {f"account.{purpose.value}_issued" for purpose in TokenPurpose}
+                elif kind is not None:
+                    recorded |= {n.value for n in ast.walk(kind) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+            if isinstance(node, (ast.keyword, ast.arg)) and (getattr(node, "arg", None) == "everywhere_reason"):
+                if isinstance(node, ast.keyword) and isinstance(node.value, ast.Constant):
+                    recorded.add(node.value.value)
+            if isinstance(node, ast.FunctionDef):
+                for arg, default in zip(node.args.kwonlyargs, node.args.kw_defaults):
+                    if arg.arg == "everywhere_reason" and isinstance(default, ast.Constant):
+                        recorded.add(default.value)
+    assert {"update.accepted", "account.signed_out", "account.signed_out_everywhere", "account.reset_issued"} <= recorded
+    assert sorted(recorded - set(KINDS)) == []
 
 
 def test_keyset_pagination_walks_every_event_once(app, create_user, history):

@@ -121,7 +121,7 @@ def test_the_review_queue_shows_how_long_each_update_has_waited(app, create_user
     client = app.test_client()
     login(client, create_user("secretariat"))
     page = client.get("/review").get_data(as_text=True)
-    rows = re.findall(r'href="/updates/(\d+)".*?<td class="days-waiting">([^<]*)</td>', page, re.S)
+    rows = re.findall(r'href="/updates/(\d+)".*?<td[^>]*class="days-waiting"[^>]*>([^<]*)</td>', page, re.S)
     assert rows == [(str(older), "14 days"), (str(newer), "5 days"), (str(fresh), "Submitted today")]
     app.config["TODAY"] = (date(2019, 2, 15) + timedelta(days=1)).isoformat()
     assert "1 day<" in client.get("/review").get_data(as_text=True)
@@ -155,3 +155,19 @@ def test_the_secretariat_changes_a_due_date(app, create_user, reporting):
     assert bad.status_code == 302
     with app.app_context():
         assert db.session.get(Assignment, assignment_id).due.isoformat() == "2019-02-15"
+
+
+def test_an_assignments_history_reads_by_titles_not_machine_values(app, create_user, reporting):
+    from tracker.progress.models import ProgressUpdate
+
+    update_id = reporting.update("NGA", "I.3", "accepted", claimed="in_progress", assessed="partially_implemented")
+    with app.app_context():
+        assignment_id = db.session.get(ProgressUpdate, update_id).assignment_id
+    client = app.test_client()
+    login(client, create_user("secretariat"))
+    page = client.get(f"/assignments/{assignment_id}").get_data(as_text=True)
+    history = page[page.index('id="history"'):]
+    assert "Update accepted" in history and "Draft started" in history
+    assert "claimed Action under way, assessed Partially implemented" in history
+    for raw in ("update.accepted", "update.created", "(focal_point)", "partially_implemented"):
+        assert raw not in history, raw

@@ -20,7 +20,8 @@ from tracker.catalogue.models import Entity, EntityKind
 from tracker.core.errors import Refused
 from tracker.extensions import db
 from tracker.progress import operations
-from tracker.progress.models import OPEN_STATES, Assignment, Confidentiality, ImplementationStatus, ProgressUpdate
+from tracker.progress import queries as progress_queries
+from tracker.progress.models import OPEN_STATES, Assignment, Confidentiality, ImplementationStatus, ProgressUpdate, round_for
 
 STATUSES = st.sampled_from(list(ImplementationStatus))
 # Every user may try every move; the likely actor of each move is drawn more often.
@@ -167,7 +168,10 @@ def make_machine(app):
                 assert assignment.open_update_id == (open_[0].id if open_ else None)
                 assert assignment.open_update_state == (open_[0].state if open_ else None)
                 accepted = db.session.get(ProgressUpdate, assignment.accepted_update_id) if assignment.accepted_update_id else None
-                assert assignment.accepted_round_id == (accepted.round_id if accepted else None)
+                counted = round_for(accepted.submitted_at, progress_queries.rounds()) if accepted else None
+                assert assignment.accepted_round_id == (counted.id if counted else None)  # the cut-off rule
+                if counted is not None:
+                    assert accepted.round_id == counted.id
                 outsiders = [db.session.get(User, self.users[k]) for k in ("other", "secretariat", "auditor", "admin")]
                 for update in updates:
                     if update.state.value == "draft":

@@ -7,10 +7,11 @@ from sqlalchemy import func, select, update
 
 from tracker.accounts.operations import find_user
 from tracker.audit.models import AuditEvent
+from tracker.core.db import today
 from tracker.core.errors import Refused
 from tracker.extensions import db
 from tracker.progress import workflow
-from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, UpdateState
+from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState
 
 
 @pytest.mark.parametrize("action", ["accept", "return"])
@@ -66,11 +67,18 @@ def test_every_move_keeps_the_projection_equal_to_the_updates(app, reporting, cr
         workflow.apply(item, "submit", focal)
         workflow.apply(item, "withdraw", focal)
         assert assignment.open_update_state is UpdateState.draft
+        # The cut-off rule: a submission belongs to the first round whose cut-off has not passed,
+        # and the accepted update counts in that round.
+        ahead = ReportingRound(code="R-AHEAD", title="Ahead", due=today() + timedelta(days=30), meeting_date=today() + timedelta(days=40))
+        db.session.add(ahead)
+        db.session.flush()
+        assert item.round_id != ahead.id
         workflow.apply(item, "submit", focal)
+        assert item.round is ahead
         workflow.apply(item, "accept", find_user(reviewer_email), assessed_status=ImplementationStatus.in_progress)
         db.session.commit()
         assert assignment.open_update is None and assignment.open_update_state is None
         assert (assignment.accepted_update, assignment.published_update) == (item, item)
-        assert assignment.accepted_round_id == item.round_id
+        assert assignment.accepted_round_id == item.round_id == ahead.id
         assert assignment.official_status is ImplementationStatus.in_progress
         assert assignment.official_since == item.reviewed_at == assignment.last_activity_at

@@ -8,7 +8,7 @@ Every reports page is for the secretariat and auditors: the figures and the repo
 committee-confidential narratives, so focal points and administrators are refused.
 """
 
-from tests.access import ROLES, everyone, only, roles, signed_in  # noqa: F401
+from tests.access import only, roles
 
 OVERSEERS = roles(focal_point=403, secretariat=200, auditor=200)
 ITEM = "/reports/briefings/ctc-2018-10-08/items/I.3"

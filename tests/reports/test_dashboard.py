@@ -18,13 +18,13 @@ def secretariat(client, create_user):
 
 
 def _board(app):
-    from tracker.reports import queries
+    from tracker.reports import dashboard
 
     with app.app_context():
-        return queries.live_dashboard()
+        return dashboard.live_dashboard()
 
 
-def test_figures_follow_the_workflow(app, reporting):
+def test_figures_follow_the_workflow(app, in_round, reporting):
     reporting.update("FRA", "I.3", "accepted", claimed="implemented")
     reporting.update("NGA", "I.3", "accepted", claimed="partially_implemented", assessed="in_progress")
     reporting.update("NGA", "I.4", "returned")
@@ -64,7 +64,7 @@ def test_overdue_counts_after_the_due_date_and_not_for_closed_items(app, reporti
     assert not any(t.overdue for i, t in board.items.items() if board.catalogue.items[i].code == "IS.3")
 
 
-def test_every_number_links_to_the_list_behind_it(app, reporting, secretariat):
+def test_every_number_links_to_the_list_behind_it(app, in_round, reporting, secretariat):
     reporting.update("NGA", "I.4", "returned")
     reporting.update("FRA", "I.3", "accepted")
     html = secretariat.get("/reports/").get_data(as_text=True)
@@ -117,7 +117,7 @@ def test_countdowns_and_the_round(app, secretariat):
 
 def test_the_dashboard_costs_the_same_whatever_the_number_of_updates(app, reporting):
     """Its queries read the projection: their number does not grow with the updates."""
-    from tracker.reports import queries
+    from tracker.reports import dashboard
 
     def statements():
         with app.app_context():
@@ -125,7 +125,7 @@ def test_the_dashboard_costs_the_same_whatever_the_number_of_updates(app, report
             listener = lambda *args: seen.append(args[2])  # noqa: E731
             event.listen(db.engine, "before_cursor_execute", listener)
             try:
-                queries.live_dashboard()
+                dashboard.live_dashboard()
             finally:
                 event.remove(db.engine, "before_cursor_execute", listener)
             return seen

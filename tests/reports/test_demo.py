@@ -12,8 +12,29 @@ from tracker.extensions import db
 
 
 @pytest.fixture
-def demo_app(database_url):
-    app = make_app(database_url, TRACKER_MODE="demo", TODAY="2019-03-15")
+def demo_url(databases):
+    """A database made the way ``make run`` makes it: migrated and seeded in demo mode, today pinned."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import SEED_DIR
+    from tracker.catalogue import catalogue_file
+    from tracker.catalogue.operations import seed_catalogue
+    from tracker.progress.operations import ensure_assignments
+
+    url = databases.new()
+    app = make_app(url, TRACKER_MODE="demo", TODAY="2019-03-15")
+    with app.app_context():
+        upgrade()
+        seed_catalogue(catalogue_file.load(SEED_DIR))
+        ensure_assignments()
+        db.session.commit()
+    dispose(app)
+    return url
+
+
+@pytest.fixture
+def demo_app(demo_url):
+    app = make_app(demo_url, TRACKER_MODE="demo", TODAY="2019-03-15")
     yield app
     dispose(app)
 
@@ -111,3 +132,60 @@ def test_the_clock_is_set_for_each_step(demo_app):
         assert accepted and min(accepted) >= datetime(2018, 10, 15, tzinfo=timezone.utc)
         assert max(accepted) <= datetime(2019, 3, 15, tzinfo=timezone.utc)
         assert len({a.date() for a in accepted}) > 40  # spread over the period, not one day
+
+
+def test_in_demo_mode_new_events_take_the_clock_of_today(demo_app, reporting):
+    """Pinned to 2019-03-15, an acceptance made now is stamped 2019-03-15, never with the real date."""
+    from tracker.audit.models import AuditEvent
+    from tracker.core.db import today, utcnow
+
+    assert demo_app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    Reporting = type(reporting)
+    Reporting(demo_app).update("FRA", "I.5", "accepted", claimed="in_progress")  # a demo visitor's acceptance
+    with demo_app.app_context():
+        assert today().isoformat() == "2019-03-15"
+        assert datetime(2019, 3, 15, tzinfo=timezone.utc) <= utcnow() < datetime(2019, 3, 16, tzinfo=timezone.utc)
+        newest = db.session.scalar(select(func.max(AuditEvent.occurred_at)))
+        assert newest.date().isoformat() == "2019-03-15"
+    from tests.helpers import PASSWORD, login
+    from tracker.accounts import operations
+    from tracker.accounts.models import Role
+
+    with demo_app.app_context():
+        operations.create_user("viewer@example.org", "Viewer", Role.auditor, password=PASSWORD)
+        db.session.commit()
+    page = demo_app.test_client()
+    login(page, "viewer@example.org")
+    for url in ("/reports/", "/reports/progress-report"):
+        html = page.get(url).get_data(as_text=True)
+        assert "2026" not in html and "2025" not in html  # no date of the real clock anywhere, chart included
+
+
+def test_a_restarted_demo_goes_on_from_its_newest_event(demo_url):
+    """The clock starts at the pinned day, or at the newest stored event when that is later."""
+    from tracker.audit.operations import record
+    from tracker.core.db import clock_at, today, utcnow
+
+    later = datetime(2019, 3, 17, 10, 0, tzinfo=timezone.utc)  # a demo that has been running for two days
+    first = make_app(demo_url, TRACKER_MODE="demo", TODAY="2019-03-15")
+    try:
+        with first.app_context():
+            with clock_at(later):
+                record("demo.visit", data={"demo": True})
+            db.session.commit()
+    finally:
+        dispose(first)
+    restarted = make_app(demo_url, TRACKER_MODE="demo", TODAY="2019-03-15")
+    try:
+        with restarted.app_context():
+            assert utcnow() >= later and today().isoformat() == "2019-03-17"
+    finally:
+        dispose(restarted)
+
+
+@pytest.mark.parametrize("value", ["15/03/2019", "2019-02-30", "soon"])
+def test_a_malformed_today_stops_the_start_with_a_message(database_url, value):
+    from tracker.config import ConfigError
+
+    with pytest.raises(ConfigError, match="TRACKER_TODAY must be a date written YYYY-MM-DD"):
+        make_app(database_url, TODAY=value)

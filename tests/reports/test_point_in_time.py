@@ -75,12 +75,12 @@ def test_the_item_page_as_of_a_day(story, auditor, day, expected):
 def test_as_of_today_agrees_with_the_live_projection(app, story, reporting):
     """Two ways of computing the same figures: from the projection and from the history."""
     from tracker.core.db import today
-    from tracker.reports import history, queries
+    from tracker.reports import dashboard, history
 
     reporting.update("DEU", "III.3", "submitted")
     reporting.update("BRA", "II.1", "accepted", claimed="in_progress")
     with app.app_context():
-        live, past = queries.live_dashboard(), history.dashboard_as_of(today())
+        live, past = dashboard.live_dashboard(), history.dashboard_as_of(today())
         assert past.total.as_dict() == live.total.as_dict()
         assert [(s.code, t.as_dict()) for s, t in past.sessions] == [(s.code, t.as_dict()) for s, t in live.sessions]
         assert {e.code: t.as_dict() for e, t in past.entities} == {e.code: t.as_dict() for e, t in live.entities}

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import zlib
+
 import pytest
 from sqlalchemy import select, text
 
 from tests.helpers import login, submit
 from tracker.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def _before_the_cut_off(in_round):
+    """Updates made in these tests are received in time, unless a test moves the day on."""
 
 
 @pytest.fixture
@@ -67,18 +77,99 @@ def test_the_pdf(reporting, secretariat):
     assert "attachment" in response.headers["Content-Disposition"] and "jsm-2019" in response.headers["Content-Disposition"]
 
 
-def test_the_pdf_page_is_self_contained(app, reporting):
-    """What WeasyPrint receives: styles inline, the footer with the head hash, no external URL."""
+def _pdf_html(app):
     from flask import render_template
 
-    from tracker.audit.queries import head
     from tracker.progress.models import ReportingRound
     from tracker.reports import report, views
 
     with app.test_request_context("/"):
-        html = render_template("reports/report_pdf.html", **views._report_context(report.build(db.session.scalar(select(ReportingRound)))))
-        assert head()[1] in html.split('class="report-footer"')[1].split("</footer>")[0]
+        return render_template("reports/report_pdf.html", **views._report_context(report.build(db.session.scalar(select(ReportingRound)))))
+
+
+def test_the_pdf_page_is_self_contained(app, reporting):
+    """What WeasyPrint receives: styles inline, the short head hash in the running footer, no external URL."""
+    from tracker.audit.queries import head
+
+    html = _pdf_html(app)
+    with app.app_context():
+        head_hash = head()[1]
+    footer = html.split('class="running-footer"')[1].split("</div>")[0]
+    assert f"hash {head_hash[:12]}…" in footer and head_hash not in footer
+    about = html.split('id="rs-about">')[-1]
+    assert f'<span class="hash audit-head">{head_hash}</span>' in about
     assert "<link" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_the_pdf_cover_has_a_reference_a_date_and_a_distribution(app, reporting):
+    html = _pdf_html(app)
+    cover = html.split('<section class="cover"')[1].split("</section>")[0]
+    assert '<dd class="reference">CTC/JSM-2019/PR</dd>' in cover
+    assert '<dd class="distribution">Committee members</dd>' in cover
+    assert "not a United Nations document symbol" in cover
+    assert 'id="rs-summary">Executive summary' in html and 'href="#rs-statistics"' in html and "target-counter(attr(href), page)" in html
+    assert '@bottom-right { content: "Page " counter(page) " of " counter(pages) "";' in html
+
+
+def _streams(pdf: bytes) -> bytes:
+    """The PDF with its compressed streams (object streams included) inflated, to search in."""
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            pass
+    return b"\n".join(parts)
+
+
+def test_the_pdf_is_tagged_for_screen_readers(reporting, secretariat):
+    """PDF/UA-1: a structure tree, marked content, the language and the title shown as the window's."""
+    body = _streams(secretariat.get("/reports/progress-report.pdf").data)
+    assert b"/StructTreeRoot" in body and re.search(rb"/MarkInfo\s*<<\s*/Marked\s+true", body)
+    assert re.search(rb"/Lang\s*\(en\)", body) and re.search(rb"/DisplayDocTitle\s+true", body)
+    assert b"pdfuaid:part" in body
+
+
+def _pdftotext(pdf: bytes, tmp_path) -> list[str]:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian's poppler-utils, see make system-packages) is not installed")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return out.split("\f")[:-1]
+
+
+def test_the_pdf_reads_as_a_document(app, reporting, secretariat, tmp_path):
+    """Page 1 of N on one line on every page, the cover's reference, contents with page numbers,
+    the short hash in the footer and the full one on the last page."""
+    from tracker.audit.queries import head
+
+    reporting.update("NGA", "I.3", "accepted", narrative="Quoted in the PDF.")
+    pages = _pdftotext(secretariat.get("/reports/progress-report.pdf").data, tmp_path)
+    with app.app_context():
+        head_hash = head()[1]
+    total = len(pages)
+    assert total > 3
+    for number, page in enumerate(pages, 1):
+        assert re.search(rf"Page {number} of {total}\n", page), page[-300:]
+    assert "CTC/JSM-2019/PR" in pages[0] and "Distribution" in pages[0] and "Committee members" in pages[0], pages[0][:800]
+    assert re.search(r"Statistics \.{3,} ?2\n", pages[0]) and re.search(rf"About this report \.{{3,}} ?{total}\n", pages[0])
+    assert "Executive summary" in pages[0]
+    assert f"{head_hash[:12]}…" in pages[1] and head_hash not in "".join(pages[:-1])
+    assert head_hash in pages[-1].replace("\n", "")
+
+
+def test_a_frozen_pdf_names_its_copy_in_the_reference(app, reporting, secretariat):
+    submit(secretariat, "/reports/rounds/1/freeze", page="/reports/progress-report")
+    from flask import render_template
+
+    from tracker.reports import views
+    from tracker.reports.models import FrozenReport
+
+    with app.test_request_context("/"):
+        kept = db.session.scalar(select(FrozenReport))
+        html = render_template("reports/report_pdf.html", **views._report_context(kept.content, frozen=kept))
+    assert f'<dd class="reference">CTC/JSM-2019/PR/F{kept.id}</dd>' in html and kept.content_sha256 in html.split('id="rs-about">')[-1]
 
 
 def test_freeze_keeps_the_report_and_compares_it_with_today(app, reporting, secretariat):

@@ -93,7 +93,7 @@ def seed_copy(tmp_path):
 
 
 def test_the_catalogue_parser_fails_only_with_a_clear_error(seed_copy):
-    from tracker.catalogue import seeding
+    from tracker.catalogue import catalogue_file
 
     original = (seed_copy / "catalogue.yaml").read_text(encoding="utf-8")
 
@@ -102,8 +102,8 @@ def test_the_catalogue_parser_fails_only_with_a_clear_error(seed_copy):
     def mutate(start, length, insert):
         (seed_copy / "catalogue.yaml").write_text(original[:start] + insert + original[start + length:], encoding="utf-8")
         try:
-            seeding.load(seed_copy)
-        except seeding.CatalogueError as error:
+            catalogue_file.load(seed_copy)
+        except catalogue_file.CatalogueError as error:
             assert "catalogue.yaml" in str(error) or "member_states.yaml" in str(error) or "summary.txt" in str(error)
 
     mutate()

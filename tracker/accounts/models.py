@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 from typing import Optional
@@ -83,9 +82,6 @@ class User(UserMixin, db.Model):
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > utcnow()
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     def can_manage_accounts(self) -> bool:
         return self.role is Role.admin
 
@@ -108,10 +104,6 @@ class AccountToken(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
     @property
     def usable(self) -> bool:

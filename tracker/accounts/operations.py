@@ -15,6 +15,7 @@ from tracker.audit.operations import record
 from tracker.catalogue.models import Entity
 from tracker.core.db import utcnow
 from tracker.core.errors import Refused
+from tracker.core.tokens import hash_token
 from tracker.extensions import db
 
 LOCK_AFTER_FAILURES = 10
@@ -78,7 +79,7 @@ def issue_token(user: User, purpose: TokenPurpose, *, actor=None) -> str:
     row = AccountToken(
         user=user,
         purpose=purpose,
-        token_hash=AccountToken.hash_token(token),
+        token_hash=hash_token(token),
         created_at=now,
         expires_at=now + TOKEN_LIFETIME[purpose],
         created_by_id=getattr(actor, "id", None),
@@ -101,7 +102,7 @@ def invite_user(email: str, name: str, role: Role, entity: Entity | None, *, act
 
 def find_token(token: str) -> AccountToken | None:
     """Return the usable link for a token, or None when unknown, used or expired."""
-    row = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == AccountToken.hash_token(token)))
+    row = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == hash_token(token)))
     if row is None or not row.usable or not row.user.active:
         return None
     return row

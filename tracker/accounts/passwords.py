@@ -11,14 +11,10 @@ MIN_LENGTH = 15
 MAX_LENGTH = 128
 _ESTIMATE_LIMIT = 72  # zxcvbn's own input limit; longer passwords are judged on their start
 
-# OWASP's first argon2id profile; tests use a cheap one (TRACKER_MODE=testing).
-_PRODUCTION = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
-_TESTING = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
-
 
 def hasher() -> PasswordHasher:
-    profile = _TESTING if current_app.config.get("TRACKER_MODE") == "testing" else _PRODUCTION
-    return PasswordHasher(**current_app.config.get("ARGON2_PARAMETERS", profile))
+    """The argon2id hasher with the app's ARGON2_PARAMETERS (tracker/config.py)."""
+    return PasswordHasher(**current_app.config["ARGON2_PARAMETERS"])
 
 
 def hash_password(password: str) -> str:

@@ -29,13 +29,27 @@ _ERRORS = {
     "409": "Not allowed in the current state, or a stale version",
     "422": "A field is invalid; the error names it",
 }
-_LOOSE = {"Catalogue": {"type": "object", "required": ["briefings", "entities", "rounds"]}, "OpenAPI": {"type": "object"}}
+_LOOSE = {
+    "Catalogue": {"type": "object", "required": ["briefings", "entities", "rounds"]},
+    "OpenAPI": {"type": "object"},
+    # OpenAPI 3.1 has no item schema for streams (3.2's itemSchema): the stream's media type names the schema of one line.
+    "EventStreamLine": {
+        "description": "One line of the application/x-ndjson body, which is a sequence of such lines, each a JSON "
+                       "object followed by a newline: every event (EventLine) in chain order, then one ManifestLine.",
+        "oneOf": [{"$ref": "#/components/schemas/EventLine"}, {"$ref": "#/components/schemas/ManifestLine"}],
+    },
+}
+_LINK = {
+    "description": 'The next page, as <path?query>; rel="next" (RFC 8288); absent on the last page.',
+    "schema": {"type": "string"},
+}
 
 
 def _components() -> dict:
     models = [
         schemas.UpdateCreate, schemas.UpdatePatch, schemas.Transition, schemas.Review, schemas.UpdateOut,
-        schemas.AssignmentOut, schemas.AssignmentDetail, schemas.AssignmentPage, schemas.EventOut, schemas.EventPage, schemas.Error,
+        schemas.AssignmentOut, schemas.AssignmentDetail, schemas.AssignmentPage, schemas.EventOut, schemas.EventPage,
+        schemas.EventLine, schemas.ManifestLine, schemas.Error,
     ]
     _, definitions = models_json_schema(
         [(m, "validation" if issubclass(m, schemas.Body) else "serialization") for m in models],
@@ -80,9 +94,16 @@ def document(app: Flask) -> dict:
             for n, t in spec["query"]
         ]
         content = {"application/json": {"schema": _ref(spec["response"])}}
+        success = {"description": "Success", "content": content}
         if spec["ndjson"]:
-            content["application/x-ndjson"] = {"schema": {"type": "string"}}
-        responses = {str(spec["status"]): {"description": "Success", "content": content}}
+            content["application/x-ndjson"] = {"schema": _ref(spec["ndjson"])}
+            success["description"] = (
+                f"Success: a page of JSON ({spec['response'].__name__}); with Accept: application/x-ndjson, "
+                f"a stream of lines, each one JSON object ({spec['ndjson']})."
+            )
+        if spec["paged"]:
+            success["headers"] = {"Link": _LINK}
+        responses = {str(spec["status"]): success}
         with app.test_request_context():
             public = PUBLIC in (rule_for(rule.endpoint) or ())
         for code, text in _ERRORS.items():

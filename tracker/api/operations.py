@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from flask_babel import gettext as _
@@ -12,13 +11,10 @@ from tracker.api.models import ApiToken
 from tracker.audit.operations import record
 from tracker.core.db import utcnow
 from tracker.core.errors import Refused
+from tracker.core.tokens import hash_token
 from tracker.extensions import db
 
 PREFIX = "ctc_"
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def create_token(user, name: str, *, actor=None) -> tuple[ApiToken, str]:
@@ -27,7 +23,7 @@ def create_token(user, name: str, *, actor=None) -> tuple[ApiToken, str]:
         raise Refused(_("This account is deactivated."))
     name = name.strip()[:100] or _("API token")
     token = PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, name=name, token_hash=_hash(token), created_at=utcnow())
+    row = ApiToken(user=user, name=name, token_hash=hash_token(token), created_at=utcnow())
     db.session.add(row)
     db.session.flush()
     record("account.token_created", actor=actor or user, target=user, entity=user.entity, data={"token_id": row.id, "name": name})
@@ -46,7 +42,7 @@ def user_for_token(token: str):
     """Return the active user a token belongs to, or None for an unknown or revoked token."""
     if not token.startswith(PREFIX):
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     return row.user

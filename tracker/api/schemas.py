@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from tracker.exports.formats import FORMAT as TIMELINE_FORMAT
 from tracker.progress.operations import URL_PATTERN
 
 from tracker.progress.models import Confidentiality, ImplementationStatus, UpdateState
@@ -135,9 +136,42 @@ class EventOut(BaseModel):
     hash: str
 
 
+EVENT_PAGE_SIZE, EVENT_PAGE_MAX = 100, 1000
+
+
 class EventPage(BaseModel):
     items: list[EventOut]
-    next_before: Optional[int]
+    limit: int = Field(description=f"The page size used: ?limit=, {EVENT_PAGE_SIZE} unless given, at most {EVENT_PAGE_MAX}.")
+    next_before: Optional[int] = Field(description="Newest first: pass as ?before= for the next, older page; null on the last page, and in chain order.")
+    next_after: Optional[int] = Field(description="Chain order (?after=): pass as ?after= for the next page; null on the last page, and newest first.")
+    next: Optional[str] = Field(description="The next page's path and query, with the same filters and limit; null on the last page.")
+
+
+class EventLine(EventOut):
+    """One event line of the application/x-ndjson stream: the event, then readable codes."""
+
+    entity_code: Optional[str] = Field(description="The code of the entity the event concerns.")
+    item_code: Optional[str] = Field(description="The code of the item the event concerns.")
+
+
+class Manifest(BaseModel):
+    """What a timeline export holds; the stream's last line carries it, as an export's manifest row."""
+
+    format: Literal[TIMELINE_FORMAT]
+    generated_at: datetime
+    generated_by: str
+    scope: str = Field(description="all, or entity:CODE for a focal point.")
+    filters: dict[str, Union[str, int]] = Field(description="The filters given, by name.")
+    rows: int = Field(description="How many event lines come before this one.")
+    head_seq: int = Field(description="The chain's head when the stream began; later events are left out.")
+    head_hash: str
+    complete_chain: bool = Field(description="True when every event is there (all entities, no filter): the lines then chain from the genesis hash to head_hash.")
+
+
+class ManifestLine(BaseModel):
+    """The last line of the application/x-ndjson stream."""
+
+    manifest: Manifest
 
 
 class ErrorDetail(BaseModel):

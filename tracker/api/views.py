@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.accounts.models import Role
 from tracker.api import operations as tokens
+from tracker.api import queries as api_queries
 from tracker.api import schemas
 from tracker.api.models import ApiToken  # noqa: F401  (its table belongs to this domain)
 from tracker.catalogue import queries as catalogue_queries
@@ -46,11 +47,17 @@ def api_access(*rule):
     return access(API, *rule)
 
 
-def operation(summary: str, *, body=None, response=None, status: int = 200, query: tuple = (), ndjson: bool = False):
-    """Describe a view for the OpenAPI document."""
+def operation(summary: str, *, body=None, response=None, status: int = 200, query: tuple = (), ndjson: str | None = None,
+              paged: bool = False):
+    """Describe a view for the OpenAPI document.
+
+    ``ndjson`` names the schema of one line when the view also streams application/x-ndjson;
+    ``paged`` says that a response may carry a Link header to the next page.
+    """
 
     def decorate(view):
-        view.openapi = {"summary": summary, "body": body, "response": response, "status": status, "query": query, "ndjson": ndjson}
+        view.openapi = {"summary": summary, "body": body, "response": response, "status": status, "query": query,
+                        "ndjson": ndjson, "paged": paged}
         return view
 
     return decorate
@@ -290,14 +297,22 @@ def review(update_id: int):
     return _update_out(item)
 
 
+EVENT_PAGE_SIZE, EVENT_PAGE_MAX = schemas.EVENT_PAGE_SIZE, schemas.EVENT_PAGE_MAX
+
+
 @bp.get("/events")
 @api_access(AUDITOR)
 @operation(
-    "Audit events, newest first, filtered as the timelines; with Accept: application/x-ndjson, every event in chain order and a manifest line.",
+    "Audit events, filtered as the timelines, as JSON pages keyed by sequence number: newest first (?before=), or in "
+    "chain order (?after=, from 0 for the whole chain; a before= then ends the range), with the next page in `next` "
+    "and the Link header. "
+    "With Accept: application/x-ndjson, a stream instead: every event in chain order, one per line, then a manifest line.",
     response=schemas.EventPage,
     query=(("entity", "string"), ("session", "string"), ("item", "string"), ("assignment", "integer"), ("kind", "string"),
-           ("date_from", "date"), ("date_to", "date"), ("before", "integer")),
-    ndjson=True,
+           ("date_from", "date"), ("date_to", "date"), ("before", "integer"), ("after", "integer"),
+           ("limit", {"type": "integer", "minimum": 1, "maximum": EVENT_PAGE_MAX, "default": EVENT_PAGE_SIZE})),
+    ndjson="EventStreamLine",
+    paged=True,
 )
 def events():
     filters = export_queries.TimelineFilters.from_args(request.args)
@@ -306,10 +321,22 @@ def events():
     if request.accept_mimetypes.best_match(["application/json", "application/x-ndjson"]) == "application/x-ndjson":
         rows, manifest = export_queries.timeline_rows(g.api_user, filters)
         return Response(stream_with_context(formats.jsonl_chunks(rows, manifest)), mimetype="application/x-ndjson")
-    before = _int_arg("before")
-    page, next_before = export_queries.page(g.api_user, filters, before)
+    before, after = _int_arg("before"), _int_arg("after")
+    limit = _int_arg("limit", EVENT_PAGE_SIZE, 1, EVENT_PAGE_MAX)
+    next_before = next_after = None
+    if after is None:
+        page, next_before = export_queries.page(g.api_user, filters, before, size=limit)
+    else:  # chain order; a before= given too bounds the range from above
+        page, next_after = api_queries.events_after(g.api_user, filters, after, limit, before)
     items = [schemas.EventOut(**e.payload(), prev_hash=e.prev_hash, hash=e.hash).model_dump(mode="json") for e in page]
-    return {"items": items, "next_before": next_before}
+    body = {"items": items, "limit": limit, "next_before": next_before, "next_after": next_after, "next": None}
+    headers = {}
+    if next_before is not None or next_after is not None:
+        cursor = {"before": next_before} if next_before is not None else {"after": next_after}
+        args = {k: v for k, v in request.args.items() if k not in ("limit", *cursor)}
+        body["next"] = url_for(".events", **args, **cursor, limit=limit)
+        headers["Link"] = f'<{body["next"]}>; rel="next"'
+    return body, 200, headers
 
 
 @bp.get("/openapi.json")

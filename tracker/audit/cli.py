@@ -17,11 +17,31 @@ def verify_command() -> None:
     """Recompute every hash of the chain and check every checkpoint; name the first failure."""
     result = queries.verify_checkpoints(queries.verify(), current_app.config.get("AUDIT_CHECKPOINT_KEY"))
     if not result.ok:
-        where = f"event {result.broken_seq}: " if result.broken_seq else ""
-        raise click.ClickException(f"The audit chain is broken at {where}{result.problem}.")
+        raise click.ClickException(describe_failure(result))
     click.echo(
         f"The audit chain verifies: {result.events} events, {result.checkpoints} checkpoints, head {result.head_hash}."
     )
+
+
+def _events(count: int) -> str:
+    return "1 event" if count == 1 else f"{count} events"
+
+
+def describe_failure(result: queries.Verification) -> str:
+    """Name the first broken event and its problem, then what the break means for the events after it."""
+    where = f"event {result.broken_seq}: " if result.broken_seq is not None else ""
+    lines = [f"The audit chain is broken at {where}{result.problem}."]
+    if result.broken_seq is not None:
+        lines.append(
+            f"{_events(result.affected)} after it {'is' if result.affected == 1 else 'are'} affected:"
+            " the chain cannot vouch for them"
+            f" ({_events(result.events)} read in all)."
+        )
+    if result.later_count:
+        shown = "; ".join(f"event {seq}: {problem}" for seq, problem in result.later)
+        more = f"; and {result.later_count - len(result.later)} more" if result.later_count > len(result.later) else ""
+        lines.append(f"Further problems after it: {shown}{more}.")
+    return "\n".join(lines)
 
 
 @audit_group.command("checkpoint")

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from tracker.catalogue import queries, seeding
+from tracker.catalogue import catalogue_file, queries
 from tracker.catalogue.operations import seed_catalogue
 from tracker.core.transaction import writes
 from tracker.progress.operations import ensure_assignments
@@ -23,8 +23,8 @@ catalogue_group = AppGroup("catalogue", help="Read the catalogue of recommendati
 def seed_command(seed_dir: str | None) -> None:
     """Add and update the catalogue from seed/; never delete (removed items are retired)."""
     try:
-        catalogue = seeding.load(seed_dir or current_app.config["SEED_DIR"])
-    except seeding.CatalogueError as exc:
+        catalogue = catalogue_file.load(seed_dir or current_app.config["SEED_DIR"])
+    except catalogue_file.CatalogueError as exc:
         raise click.ClickException(str(exc)) from exc
     changes = seed_catalogue(catalogue)
     added = ensure_assignments()

@@ -16,7 +16,7 @@ from tracker.catalogue.models import (
     Theme,
 )
 from tracker.audit.operations import record
-from tracker.catalogue.seeding import Catalogue
+from tracker.catalogue.catalogue_file import Catalogue
 from tracker.core.db import utcnow
 from tracker.extensions import db
 from tracker.progress.models import ReportingRound

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import enum
 import json
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, timezone
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dt_time
 
 from sqlalchemy import Date, DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
@@ -37,11 +40,62 @@ def canonical_json(value) -> str:
 
 
 _clock: ContextVar[datetime | None] = ContextVar("clock", default=None)
+_PINNED = "tracker.pinned_clock"
+
+
+@dataclass
+class PinnedClock:
+    """The clock of a pinned ``TODAY``: it starts at ``start`` and runs at the speed of real time."""
+
+    day: str  # the TODAY setting it was started for
+    start: datetime
+    began: float = field(default_factory=time.monotonic)
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.began)
+
+
+def start_of(day: date) -> datetime:
+    """Return the first moment of ``day`` in UTC."""
+    return datetime.combine(day, dt_time.min, tzinfo=timezone.utc)
+
+
+def start_clock(app, floor: datetime | None = None) -> PinnedClock | None:
+    """Start the app's pinned clock at 00:00 UTC on ``TODAY``, or at ``floor`` when that is later.
+
+    Demo mode passes the newest stored event as ``floor``, so a restarted demo goes on from where
+    it stopped instead of going back in time.
+    """
+    day = app.config.get("TODAY")
+    if not day:
+        app.extensions.pop(_PINNED, None)
+        return None
+    start = start_of(date.fromisoformat(day))
+    clock = PinnedClock(day, max(start, floor) if floor else start)
+    app.extensions[_PINNED] = clock
+    return clock
 
 
 def utcnow() -> datetime:
-    """Return the current time, timezone-aware, in UTC (or the time set by ``clock_at``)."""
-    return _clock.get() or datetime.now(timezone.utc)
+    """Return the current time, timezone-aware, in UTC.
+
+    Inside ``clock_at`` it is that moment. With ``TODAY`` pinned (demo mode) it is the pinned
+    clock: the pinned day plus the time elapsed since the clock started, so every timestamp
+    agrees with "today".
+    """
+    moment = _clock.get()
+    if moment is not None:
+        return moment
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        day = current_app.config.get("TODAY")
+        if day:
+            clock = current_app.extensions.get(_PINNED)
+            if clock is None or clock.day != day:  # set after the app was made (tests do)
+                clock = start_clock(current_app)
+            return clock.now()
+    return datetime.now(timezone.utc)
 
 
 @contextmanager
@@ -57,11 +111,7 @@ def clock_at(moment: datetime):
 
 
 def today() -> date:
-    """Return today's date in UTC, or the configured ``TODAY`` (demo data lives in 2018-19)."""
-    from flask import current_app, has_app_context
-
-    if has_app_context() and current_app.config.get("TODAY"):
-        return date.fromisoformat(current_app.config["TODAY"])
+    """Return today's date in UTC, by the same clock as ``utcnow`` (so the pinned ``TODAY`` in demo mode)."""
     return utcnow().date()
 
 

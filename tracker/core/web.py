@@ -61,9 +61,20 @@ def dateformat(value: date | datetime, format: str = "medium") -> str:
     return _formatted_day(value, format, str(get_locale()))
 
 
+def html_datetime(value: date | datetime) -> str:
+    """Return a date, or a time to the second, as the ``datetime`` attribute of ``<time>`` wants it.
+
+    HTML allows at most three digits of a second's fraction; ``isoformat()`` writes six.
+    """
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
 def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"get_locale": get_locale})
     app.jinja_env.filters["dateformat"] = dateformat
+    app.jinja_env.filters["html_datetime"] = html_datetime
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(Refused, _refused)

@@ -152,6 +152,21 @@ def labels() -> tuple[dict[int, str], dict[int, str]]:
     return entities, items
 
 
+def entity_names() -> list:
+    """Every entity's id, code and name, by name: the chooser's choices and the page's labels."""
+    return list(db.session.execute(select(Entity.id, Entity.code, Entity.name).order_by(Entity.name)))
+
+
+def actors(events: list[AuditEvent]) -> dict[int, tuple[str, int | None]]:
+    """The name and entity of each person who acted in ``events``, by user id (one query a page)."""
+    from tracker.accounts.models import User
+
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    if not ids:
+        return {}
+    return {row.id: (row.name, row.entity_id) for row in db.session.execute(select(User.id, User.name, User.entity_id).where(User.id.in_(ids)))}
+
+
 def timeline_rows(user, filters: TimelineFilters):
     """Return (rows, manifest) for an export: rows up to the chain head as it was when asked.
 
@@ -196,26 +211,12 @@ def timeline_rows(user, filters: TimelineFilters):
     return rows(), manifest
 
 
-def public_statuses() -> Iterator[dict]:
+def open_data_rows() -> Iterator[dict]:
     """Yield the accepted public statuses, one row per assignment; nothing else is disclosed."""
-    from sqlalchemy.orm import joinedload
+    from tracker.progress.queries import published_statuses
 
-    from tracker.progress.models import Assignment, Confidentiality, ProgressUpdate
-
-    query = (
-        select(Assignment)
-        .where(Assignment.published_update_id.is_not(None))
-        .options(
-            joinedload(Assignment.entity),
-            joinedload(Assignment.recommendation),
-            joinedload(Assignment.published_update).selectinload(ProgressUpdate.evidence),
-        )
-        .order_by(Assignment.recommendation_id, Assignment.entity_id)
-    )
-    for assignment in db.session.scalars(query).unique():
+    for assignment in published_statuses():
         update = assignment.published_update
-        if update.confidentiality is not Confidentiality.public:
-            continue
         yield {
             "item": assignment.recommendation.code,
             "entity": assignment.entity.code,

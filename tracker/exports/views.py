@@ -21,51 +21,72 @@ from tracker.core.web import id_arg
 from tracker.accounts.forms import EmptyForm
 from tracker.core.errors import Refused
 from tracker.core.transaction import refusals
+from tracker.exports import events as events_vocabulary
 from tracker.exports import formats, operations, queries
 from tracker.exports import spreadsheet as spreadsheet_io
-from tracker.exports.forms import SpreadsheetForm
+from tracker.exports.forms import SpreadsheetForm, TimelineFilterForm
 
 bp = Blueprint("exports", __name__)
+# Every page that lists events (an assignment's history too) names kinds and roles as the timeline does.
+bp.add_app_template_filter(events_vocabulary.kind_title, "event_title")
+bp.add_app_template_filter(lambda value: events_vocabulary.enum_title(Role, value), "role_title")
 
 READERS = (Role.focal_point, Role.secretariat, Role.auditor)
 
 
-def _filters() -> queries.TimelineFilters:
-    filters = queries.TimelineFilters.from_args(request.args)
-    if filters.problems:
-        flash(_("Some filters were not understood and were ignored: %(names)s.", names=", ".join(filters.problems)), "error")
-    return filters
+def _filter_form(entities: list) -> TimelineFilterForm:
+    """The timeline's filters from the query string, validated; a field in error is left out."""
+    briefing = catalogue_queries.latest_briefing()
+    form = TimelineFilterForm(
+        formdata=request.args,
+        sessions=briefing.sessions if briefing else (),
+        entities=entities,
+        with_entity=current_user.role is not Role.focal_point,
+    )
+    if request.args:
+        form.validate()
+    return form
 
 
 @bp.get("/timeline")
 @access(*READERS)
 def timeline():
-    filters = _filters()
-    events, next_before = queries.page(current_user, filters, id_arg(request.args.get("before")))
-    entities, items = queries.labels()
-    briefing = catalogue_queries.latest_briefing()
+    all_entities = queries.entity_names()
+    form = _filter_form(all_entities)
+    events, next_before = queries.page(current_user, form.filters(), id_arg(request.args.get("before")))
+    entities = {row.id: row for row in all_entities}
     return render_template(
         "exports/timeline.html",
+        form=form,
         events=events,
         next_before=next_before,
-        filters=filters,
         entities=entities,
-        items=items,
-        briefing=briefing,
-        query={k: v for k, v in request.args.items() if k != "before"},
+        entity_names={row.code: row.name for row in entities.values()},
+        items=queries.labels()[1],
+        actors=queries.actors(events),
+        kind_groups=events_vocabulary.KIND_GROUPS,
+        kind_title=events_vocabulary.kind_title,
+        details=events_vocabulary.details,
+        roles={role.value: role.title for role in Role},
+        query=form.query(),
     )
 
 
 @bp.get("/timeline/export.<any(csv, jsonl, xlsx):fmt>")
 @access(*READERS)
 def timeline_export(fmt: str):
-    filters = _filters()
+    form = _filter_form(queries.entity_names())
+    if form.errors:
+        flash(_("Nothing was exported: correct the filters below, then export again."), "error")
+        return redirect(url_for(".timeline", **{name: request.args[name] for name in form.data if name in request.args}))
+    filters = form.filters()
     rows, manifest = queries.timeline_rows(current_user, filters)
     name = f"timeline-{utcnow():%Y%m%dT%H%M%SZ}.{fmt}"
     if fmt == "xlsx":
         return send_file(formats.xlsx_file(rows, manifest), mimetype=formats.MEDIA_TYPES[fmt], as_attachment=True, download_name=name)
     chunks = formats.csv_chunks(rows, manifest) if fmt == "csv" else formats.jsonl_chunks(rows, manifest)
-    response = Response(stream_with_context(chunks), mimetype=formats.MEDIA_TYPES[fmt])
+    # content_type, not mimetype: Werkzeug adds "; charset=utf-8" to a text/* mimetype, and ours has it.
+    response = Response(stream_with_context(chunks), content_type=formats.MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -74,7 +95,7 @@ def timeline_export(fmt: str):
 @public
 def open_data(fmt: str):
     """The accepted statuses their entities chose to publish, and nothing else."""
-    rows = list(queries.public_statuses())
+    rows = list(queries.open_data_rows())
     if fmt == "json":
         return {"generated_at": utcnow().isoformat(), "statuses": rows}
     buffer = io.StringIO()
@@ -85,7 +106,7 @@ def open_data(fmt: str):
     for row in rows:
         row["evidence_links"] = " ".join(row["evidence_links"])
         writer.writerow([formats.escape_cell(row[c]) for c in columns])
-    response = Response(buffer.getvalue(), mimetype=formats.MEDIA_TYPES["csv"])
+    response = Response(buffer.getvalue(), content_type=formats.MEDIA_TYPES["csv"])
     response.headers["Content-Disposition"] = 'attachment; filename="ctc-public-statuses.csv"'
     return response
 

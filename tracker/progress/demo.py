@@ -154,7 +154,6 @@ def _story(rng: random.Random, assignment: Assignment, author: User) -> Story:
         assessed = claim if rng.random() < 0.85 else DOWNGRADE.get(claim, claim)
         story.steps.append((moment, "accept", {"assessed_status": assessed, "reason": "" if assessed is claim else rng.choice(REASONS)}))
         return story
-    return story
 
 
 def _authors(entities: list[Entity]) -> dict[int, User]:

@@ -54,7 +54,8 @@ class ReviewForm(FlaskForm):
     decision = RadioField(
         _l("Decision"),
         choices=[SelectChoice("accept", _l("Accept, with the status assessed below")), SelectChoice("return", _l("Return to the entity for changes"))],
-        validators=[DataRequired()],
+        # Neither is preselected: a decision changes the official status or goes back to the entity.
+        validators=[DataRequired(message=_l("Choose whether to accept the update or to return it."))],
     )
     assessed_status = SelectField(
         _l("Assessed status"),

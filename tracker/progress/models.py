@@ -5,7 +5,8 @@ The statuses, the states and the moves between them are in ``tracker.progress.wo
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
@@ -14,7 +15,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.catalogue.models import Entity, Recommendation
-from tracker.core.db import TitledEnum, UTCDateTime, enum_column, today, utcnow
+from tracker.core.db import TitledEnum, UTCDateTime, enum_column, start_of, today, utcnow
 from tracker.extensions import db
 from tracker.progress.workflow import (  # noqa: F401  (the workflow's words, read from here too)
     CLOSED_STATUSES,
@@ -55,6 +56,23 @@ class ReportingRound(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     due: Mapped[date]
     meeting_date: Mapped[date]
+
+    @property
+    def closes_at(self) -> datetime:
+        """The cut-off: the end of the due day, UTC. An update submitted before it belongs to the round."""
+        return start_of(self.due + timedelta(days=1))
+
+    def is_closed(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.closes_at
+
+
+def round_for(moment: datetime | None, rounds: Sequence[ReportingRound]) -> ReportingRound | None:
+    """Return the round an update submitted at ``moment`` belongs to: the first (by cut-off) whose
+    cut-off had not passed. None when every cut-off had passed: it belongs to the next round, not
+    yet added. ``rounds`` are in cut-off order (``progress.queries.rounds()``)."""
+    if moment is None:
+        return None
+    return next((r for r in rounds if moment < r.closes_at), None)
 
 
 def _is_focal_point_of(user, entity_id: int) -> bool:
@@ -177,7 +195,6 @@ class ProgressUpdate(db.Model):
     round: Mapped[ReportingRound] = relationship()
     entity: Mapped[Entity] = relationship()
     author = relationship("User", foreign_keys=[author_id])
-    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
     evidence: Mapped[list[Evidence]] = relationship(back_populates="update", order_by="Evidence.id")
 
     __mapper_args__ = {"version_id_col": version}
@@ -217,10 +234,6 @@ class ProgressUpdate(db.Model):
 
     def can_review(self, user) -> bool:
         return self.can_assess(user) and self.allows("accept")
-
-    @property
-    def assessment_differs(self) -> bool:
-        return self.assessed_status is not None and self.assessed_status is not self.claimed_status
 
 
 class EvidenceKind(TitledEnum):

@@ -8,19 +8,20 @@ The moves of an update (submit, withdraw, accept, return) are made by
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
+from sqlalchemy import update as sql_update
 
 from tracker.audit.operations import digest, record
 from tracker.catalogue.models import Entity, EntityKind, Recommendation
-from tracker.core.db import utcnow
+from tracker.core.db import start_of, utc_day, utcnow
 from tracker.core.errors import Refused
 from tracker.core.text import TEXT_LIMIT, clean_text
 from tracker.extensions import db
 from tracker.progress import evidence as evidence_files
-from tracker.progress import workflow
+from tracker.progress import queries, workflow
 from tracker.progress.models import (
     Assignment,
     Confidentiality,
@@ -68,14 +69,10 @@ def set_assignment_due(assignment: Assignment, due: date, *, actor) -> None:
     workflow.log(assignment, "assignment.due_changed", actor, {"before": before.isoformat(), "after": due.isoformat()})
 
 
-def current_round(day: date | None = None) -> ReportingRound | None:
-    """Return the round open for updates on ``day`` (default today): the next cut-off to come, else the latest one."""
-    from tracker.core.db import today
-
-    day = day or today()
-    rounds = db.session.scalars(select(ReportingRound).order_by(ReportingRound.due, ReportingRound.id)).all()
-    upcoming = [r for r in rounds if r.due >= day]
-    return upcoming[0] if upcoming else (rounds[-1] if rounds else None)
+def current_round() -> ReportingRound | None:
+    """Return the round open for updates: the first whose cut-off (end of its due day, UTC) has
+    not passed; None once every cut-off has passed."""
+    return queries.open_round()
 
 
 def save_round(round_: ReportingRound | None, *, code: str, title: str, due: date, meeting_date: date, actor) -> ReportingRound:
@@ -94,7 +91,51 @@ def save_round(round_: ReportingRound | None, *, code: str, title: str, due: dat
     after = _round_data(round_)
     if before != after:
         record("round.created" if created else "round.updated", actor=actor, target=round_, data={"before": before, "after": after})
+        if before.get("due") != after["due"]:
+            refresh_accepted_rounds(min(due, date.fromisoformat(before["due"])) if before else due)
     return round_
+
+
+def refresh_accepted_rounds(since: date | None = None) -> None:
+    """Apply the cut-off rule again once rounds change: each submitted update, and each assignment's
+    accepted update, belongs to the first round whose due day it was submitted by (an update past
+    every cut-off keeps its round until a later one is added; the assignment then counts in none).
+
+    Only submissions after the cut-off before ``since`` (the earliest due date that changed) can
+    move, so only those are looked at.
+    """
+    db.session.flush()
+    earlier = db.session.scalar(select(func.max(ReportingRound.due)).where(ReportingRound.due < since)) if since else None
+    bound = start_of(earlier + timedelta(days=1)) if earlier else None
+
+    def first_round_for(submitted_at):
+        return (
+            select(ReportingRound.id)
+            .where(ReportingRound.due >= utc_day(submitted_at))
+            .order_by(ReportingRound.due, ReportingRound.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    moved = ProgressUpdate.state != UpdateState.draft
+    if bound is not None:
+        moved = moved & (ProgressUpdate.submitted_at >= bound)
+    counted = first_round_for(ProgressUpdate.submitted_at)
+    db.session.execute(
+        sql_update(ProgressUpdate).where(moved, counted.is_not(None)).values(round_id=counted),
+        execution_options={"synchronize_session": False},
+    )
+    accepted = (
+        select(ProgressUpdate.submitted_at).where(ProgressUpdate.id == Assignment.accepted_update_id).correlate(Assignment).scalar_subquery()
+    )
+    assignments = Assignment.accepted_update_id.is_not(None)
+    if bound is not None:
+        assignments = assignments & (accepted >= bound)
+    db.session.execute(
+        sql_update(Assignment).where(assignments).values(accepted_round_id=first_round_for(accepted)),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.expire_all()
 
 
 def _round_data(round_: ReportingRound) -> dict:
@@ -131,9 +172,10 @@ def create_update(
     """Start a draft; an assignment has at most one open update."""
     if not assignment.can_report(author):
         raise Refused(_("This assignment already has an open update, or is not yours to report on."))
-    round_ = current_round()
+    # After the last cut-off the draft waits in the latest round; its submission decides where it counts.
+    round_ = current_round() or next(iter(reversed(queries.rounds())), None)
     if round_ is None:
-        raise Refused(_("No reporting round is open."))
+        raise Refused(_("No reporting round has been set up yet."))
     update = ProgressUpdate(
         assignment=assignment,
         round=round_,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tracker.audit.models import AuditEvent
 from tracker.catalogue.models import BriefingSession, Entity, Recommendation, Theme
-from tracker.core.db import today
+from tracker.core.db import today, utcnow
 from tracker.core.paging import Page
 from tracker.extensions import db
 from tracker.progress.models import (
@@ -25,8 +25,26 @@ from tracker.progress.models import (
     Evidence,
     ImplementationStatus,
     ProgressUpdate,
+    ReportingRound,
     UpdateState,
+    round_for,
 )
+
+
+def rounds() -> list[ReportingRound]:
+    """Every reporting round, in cut-off order."""
+    return list(db.session.scalars(select(ReportingRound).order_by(ReportingRound.due, ReportingRound.id)))
+
+
+def open_round(now: datetime | None = None) -> ReportingRound | None:
+    """Return the round open for updates: the first whose cut-off has not passed (None after the last one)."""
+    return round_for(now or utcnow(), rounds())
+
+
+def last_closed_round(now: datetime | None = None) -> ReportingRound | None:
+    """Return the round whose cut-off passed most recently, if any."""
+    moment = now or utcnow()
+    return next((r for r in reversed(rounds()) if r.is_closed(moment)), None)
 
 
 def get_assignment(assignment_id: int, user) -> Assignment:
@@ -244,12 +262,19 @@ def history(assignment: Assignment) -> list[AuditEvent]:
     return list(db.session.scalars(query))
 
 
-def published_statuses(recommendation: Recommendation) -> list[Assignment]:
-    """Return the assignments of an item whose last accepted public update may be shown to anyone."""
+def published_statuses(recommendation: Recommendation | None = None) -> list[Assignment]:
+    """Return the assignments whose last accepted update is public, so may be shown to anyone: of one
+    item, or of every item (the open data) by item; each with its entity, item, update and evidence."""
     query = (
         select(Assignment)
-        .where(Assignment.recommendation_id == recommendation.id, Assignment.published_update_id.is_not(None))
-        .options(joinedload(Assignment.entity), joinedload(Assignment.published_update))
-        .order_by(Assignment.entity_id)
+        .where(Assignment.published_update_id.is_not(None))
+        .options(
+            joinedload(Assignment.entity),
+            joinedload(Assignment.recommendation),
+            joinedload(Assignment.published_update).selectinload(ProgressUpdate.evidence),
+        )
+        .order_by(Assignment.recommendation_id, Assignment.entity_id)
     )
+    if recommendation is not None:
+        query = query.where(Assignment.recommendation_id == recommendation.id)
     return [a for a in db.session.scalars(query) if a.published_update.confidentiality is Confidentiality.public]

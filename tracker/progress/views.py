@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tracker.accounts.models import Role
 from tracker.catalogue import queries as catalogue_queries
 from tracker.core.access import SIGNED_IN, access
+from tracker.core.db import utcnow
 from tracker.core.errors import Conflict
 from tracker.core.transaction import refusals
 from tracker.extensions import db
@@ -22,6 +23,7 @@ from tracker.progress.models import SHAPES, Confidentiality, Evidence, EvidenceK
 
 bp = Blueprint("progress", __name__)
 bp.add_app_template_global(SHAPES, "shapes")
+bp.add_app_template_global(lambda: {s.value: s.title for s in ImplementationStatus}, "status_titles")
 
 FOCAL_POINT, SECRETARIAT, AUDITOR = Role.focal_point, Role.secretariat, Role.auditor
 HOMES = {
@@ -65,6 +67,7 @@ def worklist():
         themes=catalogue_queries.themes(),
         statuses=list(ImplementationStatus),
         round=operations.current_round(),
+        closed_round=queries.last_closed_round(),
     )
 
 
@@ -222,6 +225,7 @@ def evidence(evidence_id: int):
     response = send_file(
         evidence_files.path_of(item.stored_name), mimetype=item.content_type, as_attachment=True, download_name=item.filename
     )
+    response.content_type = item.content_type  # as stored: send_file would add a second charset to text/*
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
     return response
 
@@ -251,7 +255,7 @@ def rounds():
         flash(_("The round was added."), "info")
         return redirect(url_for(".rounds"))
     all_rounds = db.session.scalars(select(ReportingRound).order_by(ReportingRound.due)).all()
-    return render_template("progress/rounds.html", rounds=all_rounds, form=form, current=operations.current_round())
+    return render_template("progress/rounds.html", rounds=all_rounds, form=form, current=operations.current_round(), now=utcnow())
 
 
 @bp.route("/rounds/<id:round_id>", methods=["GET", "POST"])

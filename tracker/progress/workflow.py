@@ -163,19 +163,35 @@ def content(update: ProgressUpdate) -> dict:
     }
 
 
+def _rounds():
+    """Every reporting round, in cut-off order (imported here: the queries import the models, which import this module)."""
+    from tracker.progress import queries
+
+    return queries.rounds()
+
+
+def _round_for(moment: datetime | None):
+    from tracker.progress.models import round_for
+
+    return round_for(moment, _rounds())
+
+
 def project(assignment: Assignment, update: ProgressUpdate | None, now: datetime) -> None:
     """Bring the assignment's copy of its updates up to date after ``update`` changed.
 
     The assignment carries its open update and that update's state, its accepted update with
-    its round, its published update, its official status and its last activity, so that lists
-    and dashboards read this table alone. ``update`` None: the assignment itself changed.
+    the round it counts in (by the cut-off rule: the first round whose cut-off had not passed
+    when the update was submitted; none if every one had), its published update, its official
+    status and its last activity, so that lists and dashboards read this table alone.
+    ``update`` None: the assignment itself changed.
     """
     assignment.last_activity_at = now
     if update is None:
         return
     if update.state is UpdateState.accepted:
+        counted = _round_for(update.submitted_at)
         assignment.official_status, assignment.official_since = update.assessed_status, now
-        assignment.accepted_update, assignment.accepted_round_id = update, update.round_id
+        assignment.accepted_update, assignment.accepted_round_id = update, counted.id if counted else None
         assignment.open_update, assignment.open_update_state = None, None
         if update.is_public:
             assignment.published_update = update
@@ -191,7 +207,11 @@ def log(assignment: Assignment, kind: str, actor, data: dict, update: ProgressUp
 
 def _submit(update: ProgressUpdate, actor, now: datetime, **_unused) -> dict:
     check_complete(update)
+    # The cut-off rule (README "Rounds"): the update belongs to the round open when it is submitted;
+    # past every cut-off it keeps its round until a later one is added.
+    counted = _round_for(now)
     update.submitted_at, update.updated_at = now, now
+    update.round = counted or update.round
     return content(update)
 
 

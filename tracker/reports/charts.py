@@ -103,20 +103,66 @@ def _nice(value: int) -> int:
     return 100000
 
 
+CHAR_W = 7  # a generous width of one character at font-size 12, to keep labels apart
+
+
+def _months(first: date, last: date) -> list[date]:
+    month, found = date(first.year, first.month, 1), []
+    while month <= last:
+        if month >= first:
+            found.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return found
+
+
+def _spread(labels: list[tuple[float, str]], left: float, right: float) -> list[tuple[float, int, str]]:
+    """Give each marker label (its line's x, its text) a row so that no two overlap: a label sits
+    left of its line, or right of it where the plot's left edge is too near; returns (x, row, anchor)."""
+    placed: list[list[tuple[float, float]]] = []
+    out = []
+    for x, text in sorted(labels):
+        width = CHAR_W * len(text)
+        anchor, span = ("end", (x - 3 - width, x - 3)) if x - 3 - width >= left else ("start", (x + 3, x + 3 + width))
+        if anchor == "start" and span[1] > right:
+            anchor, span = "end", (x - 3 - width, x - 3)
+        row = 0
+        while row < len(placed) and any(a < span[1] + 4 and span[0] < b + 4 for a, b in placed[row]):
+            row += 1
+        if row == len(placed):
+            placed.append([])
+        placed[row].append(span)
+        out.append((x, row, anchor))
+    return out
+
+
 def timeline(prefix: str, points: list[tuple[date, int]], *, start: date, cutoff: date, meeting: date, today: date, title: str) -> Markup:
-    """Accepted updates, cumulated by day, from ``start`` to the meeting, with the cut-off marked."""
+    """Accepted updates, cumulated by day, from ``start`` to the meeting, with the cut-off marked.
+
+    The axis always spans ``start`` to the meeting, whatever the data: a point before it is drawn
+    at its start and points after it are gathered at its end (their tooltip tells the real dates),
+    so a stray date cannot stretch the chart over years. Month labels thin out so they never touch.
+    """
     left, right, top, bottom = 56, 20, 16, 46
     plot_w, plot_h = 560, 220
-    width, height = left + plot_w + right, top + plot_h + bottom
-    first = min([start] + [d for d, _n in points])
-    last = max(meeting, *(d for d, _n in points)) if points else meeting
+    first, last = min(start, cutoff), max(meeting, cutoff)
     span = max(1, (last - first).days)
+    points = sorted(points)
     total = sum(n for _d, n in points)
+    later = [(d, n) for d, n in points if d > last]
     step = _nice(max(total, 1))
     y_max = step * max(1, -(-max(total, 1) // step))
 
     def x_of(day: date) -> float:
+        day = min(max(day, first), last)
         return left + plot_w * (day - first).days / span
+
+    markers = [(day, label, dash) for day, label, dash in ((cutoff, _("Cut-off"), "6 3"), (meeting, _("Meeting"), "2 2"), (today, _("Today"), "1 3")) if first <= day <= last]
+    markers.sort(key=lambda m: (x_of(m[0]), str(m[1])))
+    spread = _spread([(x_of(day), str(label)) for day, label, _dash in markers], left, left + plot_w)
+    rows = 1 + max((row for _x, row, _a in spread), default=0)
+    label_top = top
+    top += 13 * (rows - 1)  # room for marker labels stacked where they would touch
+    width, height = left + plot_w + right, top + plot_h + bottom
 
     def y_of(value: int) -> float:
         return top + plot_h - plot_h * value / y_max
@@ -126,32 +172,48 @@ def timeline(prefix: str, points: list[tuple[date, int]], *, start: date, cutoff
         y = y_of(tick)
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#d9d9d9"/>')
         body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1b1b1b">{tick}</text>')
-    month = date(first.year, first.month, 1)
-    while month <= last:
-        if month >= first:
-            x = x_of(month)
-            body.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 5}" stroke="#1b1b1b"/>')
+    months = _months(first, last)
+    label_w = CHAR_W * 6 + 8  # "MMM yy" and a gap
+    every = max(1, -(-len(months) * label_w // plot_w)) if months else 1
+    shown_at = None
+    for index, month in enumerate(months):
+        x = x_of(month)
+        body.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 5}" stroke="#1b1b1b"/>')
+        if index % every == 0 and (shown_at is None or x - shown_at >= label_w):
+            shown_at = x
             body.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle" fill="#1b1b1b">{escape(format_date(month, "MMM yy"))}</text>')
-        month = (month + timedelta(days=32)).replace(day=1)
     body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#1b1b1b"/>')
-    for day, label, dash in ((cutoff, _("Cut-off"), "6 3"), (meeting, _("Meeting"), "2 2"), (today, _("Today"), "1 3")):
-        if first <= day <= last:
-            x = x_of(day)
-            body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#8a1c1c" stroke-dasharray="{dash}" stroke-width="1.5"/>')
-            body.append(f'<text x="{x - 3:.1f}" y="{top + 10}" text-anchor="end" fill="#8a1c1c">{escape(label)}</text>')
+    for (_day, label, dash), (x, row, anchor) in zip(markers, spread):
+        y_text = label_top + 10 + 13 * row
+        body.append(f'<line x1="{x:.1f}" y1="{y_text - 10:.1f}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#8a1c1c" stroke-dasharray="{dash}" stroke-width="1.5"/>')
+        tx = x - 3 if anchor == "end" else x + 3
+        body.append(f'<text x="{tx:.1f}" y="{y_text:.1f}" text-anchor="{anchor}" fill="#8a1c1c">{escape(label)}</text>')
     path, running = [f"M{x_of(first):.1f},{y_of(0):.1f}"], 0
     marks = []
-    for day, count in points:
+    inside = [(d, n) for d, n in points if d <= last]
+    for day, count in inside:
         x = x_of(day)
         path.append(f"H{x:.1f}")
         running += count
         path.append(f"V{y_of(running):.1f}")
         tip = _("%(date)s: %(count)d accepted, %(total)d in all", date=format_date(day, "medium"), count=count, total=running)
         marks.append(f'<circle cx="{x:.1f}" cy="{y_of(running):.1f}" r="2.5" fill="#005a9c"><title>{escape(tip)}</title></circle>')
-    end = min(today, last) if points else first
-    path.append(f"H{x_of(max(end, points[-1][0]) if points else first):.1f}")
+    if later:
+        count = sum(n for _d, n in later)
+        running += count
+        path.append(f"H{x_of(last):.1f}V{y_of(running):.1f}")
+        tip = _(
+            "After %(date)s (%(first)s to %(last)s): %(count)d accepted, %(total)d in all",
+            date=format_date(last, "medium"), first=format_date(later[0][0], "medium"), last=format_date(later[-1][0], "medium"),
+            count=count, total=running,
+        )
+        marks.append(f'<circle cx="{x_of(last):.1f}" cy="{y_of(running):.1f}" r="3.5" fill="#ffffff" stroke="#005a9c" stroke-width="2"><title>{escape(tip)}</title></circle>')
+    end = max(min(today, last), points[-1][0]) if points else first
+    path.append(f"H{x_of(end):.1f}")
     body.append(f'<path d="{" ".join(path)}" fill="none" stroke="#005a9c" stroke-width="2"/>')
     body.extend(marks)
     body.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle" fill="#4a4a4a">{escape(_("Date (UTC)"))}</text>')
     desc = _("Cumulative number of assignments with an update accepted in the round, by date of acceptance, %(total)d in all; dashed lines mark the cut-off, the meeting and today.", total=total)
+    if later:
+        desc += " " + _("%(num)d accepted after %(date)s are shown at the end of the axis.", num=sum(n for _d, n in later), date=format_date(last, "medium"))
     return _svg(prefix, width, height, title, desc, "".join(body))

@@ -19,10 +19,10 @@ from tracker.audit.models import AuditEvent
 from tracker.catalogue.models import Recommendation
 from tracker.core.paging import Page
 from tracker.extensions import db
-from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState
-from tracker.progress.operations import current_round
+from tracker.progress import queries as progress_queries
+from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState, round_for
 from tracker.progress.workflow import overdue
-from tracker.reports import queries
+from tracker.reports import dashboard, lists
 from tracker.reports.tally import STATUS_VALUES, Tally
 
 STATE_KINDS = ("update.created", "update.edited", "update.submitted", "update.withdrawn", "update.returned", "update.accepted")
@@ -80,14 +80,17 @@ def facts_as_of(day: date, assignment_ids: list[int] | None = None) -> dict[int,
     )
     update_id = AuditEvent.data["update_id"].as_integer()
     accepted = (
-        select(last_accepted.c.aid, AuditEvent.data["assessed_status"].as_string(), update_id, AuditEvent.occurred_at, ProgressUpdate.round_id)
+        select(last_accepted.c.aid, AuditEvent.data["assessed_status"].as_string(), update_id, AuditEvent.occurred_at, ProgressUpdate.submitted_at)
         .join(AuditEvent, AuditEvent.seq == last_accepted.c.seq)
         .outerjoin(ProgressUpdate, ProgressUpdate.id == update_id)
     )
-    for assignment_id, status, accepted_id, occurred_at, round_id in db.session.execute(accepted):
+    rounds = progress_queries.rounds()
+    for assignment_id, status, accepted_id, occurred_at, submitted_at in db.session.execute(accepted):
         fact = facts.get(assignment_id)
         if fact is not None:
-            fact.status, fact.accepted_update_id, fact.accepted_at, fact.accepted_round_id = status, accepted_id, occurred_at, round_id
+            counted = round_for(submitted_at, rounds)  # the cut-off rule, as the live projection applies it
+            fact.status, fact.accepted_update_id, fact.accepted_at = status, accepted_id, occurred_at
+            fact.accepted_round_id = counted.id if counted else None
 
     last = (
         select(
@@ -121,9 +124,9 @@ def facts_as_of(day: date, assignment_ids: list[int] | None = None) -> dict[int,
     return facts
 
 
-def dashboard_as_of(day: date) -> queries.Dashboard:
+def dashboard_as_of(day: date) -> dashboard.Dashboard:
     """Return the dashboard as it would have read at the end of ``day``."""
-    round_ = current_round(day)
+    round_ = dashboard.round_on(day)
     round_id = round_.id if round_ else None
     width = len(STATUS_VALUES) + 3  # the counts of Tally.of: one per status, then accepted, overdue, returned
     column = {status: i for i, status in enumerate(STATUS_VALUES)}
@@ -143,7 +146,7 @@ def dashboard_as_of(day: date) -> queries.Dashboard:
             last_activity[fact.entity_id] = fact.last_activity
         if accepted:
             timeline[fact.accepted_at.date().isoformat()] += 1
-    return queries.fold(
+    return dashboard.fold(
         day,
         day,
         round_,
@@ -153,11 +156,11 @@ def dashboard_as_of(day: date) -> queries.Dashboard:
     )
 
 
-def list_as_of(filters: queries.ListFilters) -> Page:
+def list_as_of(filters: lists.ListFilters) -> Page:
     """Return one page of the assignments behind an as-of figure."""
     day = filters.as_of
-    round_ = current_round(day)
-    ids = queries.assignment_ids(filters)
+    round_ = dashboard.round_on(day)
+    ids = lists.assignment_ids(filters)
     # Beyond a few thousand ids an IN list costs more than reading every assignment's facts.
     facts = (facts_as_of(day, ids) if len(ids) <= 2000 else facts_as_of(day)) if ids else {}
     chosen = []
@@ -175,10 +178,10 @@ def list_as_of(filters: queries.ListFilters) -> Page:
         if filters.flag and not flag[filters.flag]:
             continue
         chosen.append((fact, accepted))
-    page = Page(len(chosen), queries.PAGE_SIZE, filters.page).take(chosen)
-    loaded = queries.assignments_by_id([f.assignment_id for f, _ in page.rows])
+    page = Page(len(chosen), lists.PAGE_SIZE, filters.page).take(chosen)
+    loaded = lists.assignments_by_id([f.assignment_id for f, _ in page.rows])
     page.rows = [
-        queries.Row(
+        lists.AssignmentRow(
             loaded[f.assignment_id], ImplementationStatus(f.status), UpdateState(f.open_state) if f.open_state else None,
             f.overdue(day), accepted, f.last_activity, f.accepted_update_id,
         )
@@ -188,14 +191,14 @@ def list_as_of(filters: queries.ListFilters) -> Page:
 
 
 def item_addressees_as_of(recommendation_id: int, day: date, status: str, number: int) -> tuple[ReportingRound | None, Tally, Page]:
-    """``queries.item_addressees`` as it stood at the end of ``day``, from the history."""
-    round_ = current_round(day)
+    """``lists.item_addressees`` as it stood at the end of ``day``, from the history."""
+    round_ = dashboard.round_on(day)
     assignments = db.session.scalars(
         select(Assignment).where(Assignment.recommendation_id == recommendation_id).options(joinedload(Assignment.entity))
     ).all()
     facts = facts_as_of(day, [a.id for a in assignments])
     rows = [
-        queries.Row(
+        lists.AssignmentRow(
             a, ImplementationStatus(fact.status), UpdateState(fact.open_state) if fact.open_state else None,
             fact.overdue(day), round_ is not None and fact.accepted_round_id == round_.id, fact.last_activity, fact.accepted_update_id,
         )
@@ -205,4 +208,4 @@ def item_addressees_as_of(recommendation_id: int, day: date, status: str, number
     for row in rows:
         tally.add(row.status.value, 1, int(row.accepted), int(row.overdue), int(row.open_state is UpdateState.returned))
     rows = sorted((r for r in rows if not status or r.status.value == status), key=lambda r: r.assignment.entity.name)
-    return round_, tally, Page(len(rows), queries.PAGE_SIZE, number).take(rows)
+    return round_, tally, Page(len(rows), lists.PAGE_SIZE, number).take(rows)

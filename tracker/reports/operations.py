@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from tracker.audit import queries as audit_queries
-from tracker.audit.operations import record
+from tracker.audit.operations import digest, record
 from tracker.core.errors import Refused
 from tracker.extensions import db
 from tracker.progress.models import ReportingRound
@@ -25,7 +25,7 @@ def freeze_report(round_: ReportingRound, actor) -> FrozenReport:
         audit_seq=seq,
         audit_head_hash=head_hash,
         content=content,
-        content_sha256=report.sha256(content),
+        content_sha256=digest(content),
     )
     db.session.add(frozen)
     db.session.flush()

@@ -7,27 +7,22 @@ compared with the state today.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 
 from flask import current_app
-from sqlalchemy import select
 
 from tracker.audit import queries as audit_queries
-from tracker.audit.models import canonical_json
-from tracker.catalogue.models import Entity
 from tracker.core.db import utcnow
-from tracker.extensions import db
-from tracker.progress.models import Assignment, Confidentiality, ProgressUpdate, ReportingRound
-from tracker.reports import queries
+from tracker.progress.models import Confidentiality, ReportingRound
+from tracker.reports import dashboard
 from tracker.reports.tally import STATUS_VALUES, Tally
 
 FORMAT = 1
 HIGHLIGHTS_PER_ITEM = 6
 EXCERPT_CHARS = 420
 QUOTABLE = (Confidentiality.committee, Confidentiality.public)
-# Highlights lead with the furthest progress.
-_RANK = {"implemented": 0, "partially_implemented": 1, "in_progress": 2, "not_applicable": 3, "not_started": 4}
+# Highlights and the groups of addressees lead with the furthest progress; "no action reported" comes last.
+PROGRESS_ORDER = ["implemented", "partially_implemented", "in_progress", "not_applicable", "not_started"]
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -40,28 +35,24 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 
 def build(round_: ReportingRound) -> dict:
-    """Return the report for ``round_`` as it stands now."""
-    board = queries.live_dashboard(round_)
+    """Return the report for ``round_`` as it stands now, counting only the updates received by its
+    cut-off: each addressee at the assessed status of its latest accepted update submitted by then
+    (see ``dashboard.counted_by_cutoff``); later submissions belong to the next round."""
+    now = utcnow()
+    day = now.date()
+    counted = dashboard.counted_by_cutoff(round_, now)
+    board = dashboard.counted_dashboard(round_, counted, day)
     cat = board.catalogue
+    names = {e.id: e for e in cat.entities.values()}
     addressees: dict[int, list] = defaultdict(list)
-    rows = db.session.execute(
-        select(Assignment.recommendation_id, Entity.code, Entity.name, Entity.kind, Assignment.official_status)
-        .join(Entity, Entity.id == Assignment.entity_id)
-        .where(Assignment.recommendation_id.in_(list(cat.items) or [-1]))
-        .order_by(Entity.name)
-    )
-    for item_id, code, name, kind, status in rows:
-        addressees[item_id].append({"code": code, "name": name, "member_state": kind.value == "member_state", "status": status.value})
+    for row in sorted(counted, key=lambda r: names[r.entity_id].name):
+        if row.recommendation_id in cat.items:
+            entity = names[row.entity_id]
+            addressees[row.recommendation_id].append(
+                {"code": entity.code, "name": entity.name, "member_state": entity.kind.value == "member_state", "status": row.status.value}
+            )
     highlights: dict[int, list] = defaultdict(list)
-    quoted = db.session.execute(
-        select(
-            Assignment.recommendation_id, Entity.code, Entity.name, ProgressUpdate.id, ProgressUpdate.assessed_status,
-            ProgressUpdate.narrative, ProgressUpdate.confidentiality, ProgressUpdate.reviewed_at,
-        )
-        .join(ProgressUpdate, ProgressUpdate.id == Assignment.accepted_update_id)
-        .join(Entity, Entity.id == Assignment.entity_id)
-        .where(ProgressUpdate.confidentiality.in_(QUOTABLE), ProgressUpdate.narrative != "", Assignment.recommendation_id.in_(list(cat.items) or [-1]))
-    )
+    quoted = dashboard.counted_narratives(round_, now, QUOTABLE)
     for item_id, code, name, update_id, status, narrative, confidentiality, reviewed_at in quoted:
         highlights[item_id].append(
             {
@@ -75,7 +66,7 @@ def build(round_: ReportingRound) -> dict:
         for item in (i for i in cat.items.values() if i.session_id == session.id):
             chosen = sorted(highlights[item.id], key=lambda h: h["entity"])
             chosen.sort(key=lambda h: h["reviewed_at"], reverse=True)  # stable sorts: rank, then latest, then code
-            chosen.sort(key=lambda h: _RANK[h["status"]])
+            chosen.sort(key=lambda h: PROGRESS_ORDER.index(h["status"]))
             items.append(
                 {
                     "code": item.code, "text": item.text, "kind": item.kind.value, "due": item.due.isoformat(),
@@ -88,8 +79,14 @@ def build(round_: ReportingRound) -> dict:
     return {
         "format": FORMAT,
         "round": {"id": round_.id, "code": round_.code, "title": round_.title, "due": round_.due.isoformat(), "meeting_date": round_.meeting_date.isoformat()},
-        "generated_at": utcnow().isoformat(),
+        "generated_at": now.isoformat(),
         "today": board.day.isoformat(),
+        # What the report counts: updates submitted before this moment (the end of the due day, UTC).
+        "counts": {
+            "cutoff": round_.closes_at.isoformat(),
+            "closed": round_.is_closed(now),
+            "left_for_next_round": dashboard.submitted_after(round_) if round_.is_closed(now) else 0,
+        },
         "demo": current_app.config.get("TRACKER_MODE") == "demo",
         "audit": {"seq": seq, "head_hash": head_hash},
         "statistics": {
@@ -101,8 +98,6 @@ def build(round_: ReportingRound) -> dict:
     }
 
 
-# Groups in the report lead with the furthest progress; "no action reported" comes last.
-GROUP_ORDER = ["implemented", "partially_implemented", "in_progress", "not_applicable", "not_started"]
 NAMED_STATES_LIMIT = 25
 
 
@@ -113,7 +108,7 @@ def group_addressees(addressees: list[dict]) -> list[dict]:
     ``NAMED_STATES_LIMIT`` of them (193 names of States with no action reported help nobody).
     """
     groups = []
-    for status in GROUP_ORDER:
+    for status in PROGRESS_ORDER:
         members = [a for a in addressees if a["status"] == status]
         if not members:
             continue
@@ -123,10 +118,6 @@ def group_addressees(addressees: list[dict]) -> list[dict]:
         named = others + ([a["name"] for a in states] if named_states else [])
         groups.append({"status": status, "count": len(members), "named": named, "states": 0 if named_states else len(states)})
     return groups
-
-
-def sha256(content: dict) -> str:
-    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
 def compare(then: dict, now: dict) -> dict:

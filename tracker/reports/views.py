@@ -13,14 +13,17 @@ from sqlalchemy import select
 
 from tracker.accounts.models import Role
 from tracker.audit import queries as audit_queries
+from tracker.audit.operations import digest
 from tracker.catalogue import queries as catalogue_queries
 from tracker.core.access import access
 from tracker.core.db import today
 from tracker.core.transaction import refusals
 from tracker.extensions import cache, db
-from tracker.progress.models import ImplementationStatus, ReportingRound
-from tracker.progress.operations import current_round
-from tracker.reports import charts, history, operations, pdf, queries, report
+from tracker.progress.models import SHAPES, ImplementationStatus, ReportingRound
+from tracker.reports import charts, history, operations, pdf, report
+from tracker.reports import dashboard as dashboard_queries
+from tracker.reports import grid as grid_queries
+from tracker.reports import lists as list_queries
 from tracker.reports.models import FrozenReport
 from tracker.reports.tally import STATUS_VALUES, Tally
 
@@ -64,7 +67,8 @@ def _linker(endpoint: str, **fixed):
 
 def _cells(link):
     """Return ``cells(tally, **params)``: a row's figures as table cells, each a link to the
-    assignments behind it (the row's link, narrowed by status or flag).
+    assignments behind it (the row's link, narrowed by flag or status), in the order of
+    ``tally_heads`` in reports/_macros.html.
 
     Built here rather than in a Jinja macro: the dashboard holds a row per entity, two hundred and
     more, of ten figures each.
@@ -80,10 +84,10 @@ def _cells(link):
         share = round(100 * t.share_accepted)
         return Markup("".join([
             f'<td class="num"><a href="{escape(here)}">{t.total}</a></td>',
-            *(figure(t.by_status[status], f"status={status}") for status in STATUS_VALUES),
             f'<td class="num"><a href="{narrowed}flag=accepted">{t.accepted}</a> <span class="share">({share}%)</span></td>',
             figure(t.overdue, "flag=overdue"),
             figure(t.returned, "flag=returned"),
+            *(figure(t.by_status[status], f"status={status}") for status in STATUS_VALUES),
         ]))
 
     return cells
@@ -98,7 +102,7 @@ def _round(code: str | None) -> ReportingRound:
     if code:
         found = db.session.scalar(select(ReportingRound).where(ReportingRound.code == code))
     else:
-        found = current_round(today())
+        found = dashboard_queries.round_on(today())
     if found is None:
         abort(404)
     return found
@@ -121,7 +125,7 @@ def dashboard():
 
 
 def _dashboard_body(as_of: date | None, silent_days: int) -> str:
-    board = history.dashboard_as_of(as_of) if as_of else queries.live_dashboard()
+    board = history.dashboard_as_of(as_of) if as_of else dashboard_queries.live_dashboard()
     briefing_day = board.catalogue.sessions[0].briefing_date if board.catalogue.sessions else board.day
     bars = charts.status_bars("dash-sessions", [(s.code, t.by_status) for s, t in board.sessions], _("Official status by session"))
     line = None
@@ -165,37 +169,66 @@ def _cumulate(points, weekly_after: int = 20):
 @access(SECRETARIAT, AUDITOR)
 def assignments():
     args = request.args
-    filters = queries.ListFilters(
+    filters = list_queries.ListFilters(
         session=args.get("session", ""), theme=args.get("theme", ""), entity=args.get("entity", "").upper(),
         item=args.get("item", ""), status=args.get("status", ""), flag=args.get("flag", ""),
         as_of=_as_of(), page=_int_arg("page", 1, 1, 100000),
     ).clean()
-    page = history.list_as_of(filters) if filters.as_of else queries.live_list(filters)
+    page = history.list_as_of(filters) if filters.as_of else list_queries.live_list(filters)
     return render_template(
         "reports/assignments.html",
         page=page,
         filters=filters,
-        cat=queries.catalogue(),
+        cat=dashboard_queries.catalogue(),
         statuses=list(ImplementationStatus),
         day=filters.as_of or today(),
     )
+
+
+def _grid_cells(row: grid_queries.GridRow, items: list, base: str, labels: dict) -> Markup:
+    """Return the row's cells as HTML: built in Python, not in Jinja, since a page holds thousands.
+
+    Each cell shows the status by shape and colour, names it in words (the link's
+    accessible name, which replaces the shape for assistive technology), and links to
+    the assignment.
+    """
+    parts = []
+    for item in items:
+        cell = row.cells.get(item.id)
+        if cell is None:
+            parts.append('<td class="cell none">·</td>')
+            continue
+        assignment_id, status, overdue, state = cell
+        words = labels[status]
+        flags = ""
+        if overdue:
+            flags += '<span class="flag" aria-hidden="true">!</span>'
+            words += labels["overdue"]
+        if state == "returned":
+            flags += '<span class="flag" aria-hidden="true">↩</span>'
+            words += labels["returned"]
+        parts.append(
+            f'<td class="cell c-{status}"><a href="{base}{assignment_id}" aria-label="{escape(words)}">'
+            f'{SHAPES[status]}{flags}</a></td>'
+        )
+    return Markup("".join(parts))
 
 
 @bp.get("/grid")
 @access(SECRETARIAT, AUDITOR)
 def grid():
     args = request.args
-    filters = queries.GridFilters(
+    filters = grid_queries.GridFilters(
         session=args.get("session", ""), kind=args.get("kind", ""), q=args.get("q", ""), status=args.get("status", ""),
         sort=args.get("sort", "name"), page=_int_arg("page", 1, 1, 1000),
     ).clean()
-    cat = queries.catalogue()
-    items, page = queries.grid(filters, cat)
+    cat = dashboard_queries.catalogue()
+    items, page = grid_queries.grid(filters, cat)
     return render_template(
         "reports/grid.html",
         items=items, page=page, filters=filters,
         cat=cat, statuses=list(ImplementationStatus), cell_labels={**_status_titles(), "overdue": _(", overdue"), "returned": _(", returned for changes")},
-        assignment_base=url_for("progress.assignment", assignment_id=0)[:-1],
+        assignment_base=url_for("progress.assignment", assignment_id=0)[:-1], grid_cells=_grid_cells,
     )
 
 
@@ -211,7 +244,7 @@ def item(code: str, item_code: str):
     if as_of:
         round_, tally, page = history.item_addressees_as_of(recommendation.id, as_of, status, number)
     else:
-        round_, tally, page = queries.item_addressees(recommendation.id, status, number)
+        round_, tally, page = list_queries.item_addressees(recommendation.id, status, number)
     args = {"status": status, "as_of": as_of.isoformat() if as_of else ""}
     return render_template(
         "reports/item.html", briefing=recommendation.briefing, item=recommendation, page=page, tally=tally, as_of=as_of, day=as_of or today(),
@@ -254,7 +287,7 @@ def progress_report():
     content = report.build(round_)
     frozen = db.session.scalars(select(FrozenReport).where(FrozenReport.round_id == round_.id).order_by(FrozenReport.frozen_at.desc())).all()
     return render_template(
-        "reports/report.html", rounds=queries.all_rounds(), round=round_, frozen_reports=frozen,
+        "reports/report.html", rounds=dashboard_queries.all_rounds(), round=round_, frozen_reports=frozen,
         can_freeze=current_user.role is SECRETARIAT, **_report_context(content),
     )
 
@@ -298,7 +331,7 @@ def frozen(report_id: int):
     return render_template(
         "reports/frozen.html",
         kept=kept,
-        intact=report.sha256(kept.content) == kept.content_sha256,
+        intact=digest(kept.content) == kept.content_sha256,
         comparison=report.compare(kept.content, now),
         **_report_context(kept.content, frozen=kept),
     )
