@@ -10,14 +10,18 @@ from flask_babel import lazy_gettext
 
 from tracker import config as settings
 from tracker.core.db import render_item
+from tracker.core.transaction import Tracker
 from tracker.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Make the application: defaults, then the environment, then ``config``."""
-    app = Flask(
+    """Make the application: defaults, then the environment, then ``config``.
+
+    A ``Tracker`` is a Flask app that commits each request once (``tracker.core.transaction``).
+    """
+    app = Tracker(
         __name__,
         instance_path=os.environ.get("TRACKER_INSTANCE_PATH", str(ROOT / "instance")),
         template_folder=str(ROOT / "templates"),

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tracker.accounts import operations
 from tracker.accounts.models import Role, TokenPurpose, User
 from tracker.catalogue.models import Entity
-from tracker.core.errors import Refused
+from tracker.core.transaction import writes
 from tracker.extensions import db
 
 users_group = AppGroup("users", help="Create, list and deactivate accounts.")
@@ -47,22 +47,18 @@ def _link(token: str) -> str:
 @click.option("--entity", "entity_code", help="Entity code, for focal points (FRA, UNODC, ...).")
 @click.option("--name", default="", help="Full name (default: the email address).")
 @click.option("--invite", is_flag=True, help="Print an invitation link instead of reading a password.")
+@writes
 def create_command(email: str, role: str, entity_code: str | None, name: str, invite: bool) -> None:
     """Create an account; the password is read from standard input."""
     entity = _entity(entity_code)
-    try:
-        if invite:
-            user, token = operations.invite_user(email, name or email, Role(role), entity)
-        else:
-            password = sys.stdin.readline().rstrip("\r\n")
-            if not password:
-                raise click.ClickException("Give the password on standard input, or use --invite.")
-            user = operations.create_user(email, name or email, Role(role), entity, password=password)
-            token = None
-    except Refused as refused:
-        db.session.rollback()
-        raise click.ClickException(refused.message) from refused
-    db.session.commit()
+    if invite:
+        user, token = operations.invite_user(email, name or email, Role(role), entity)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("Give the password on standard input, or use --invite.")
+        user = operations.create_user(email, name or email, Role(role), entity, password=password)
+        token = None
     click.echo(f"Created {user.email} ({user.role.value}{', ' + entity.code if entity else ''}).")
     if token:
         click.echo(f"Invitation link (valid 7 days, single use): {_link(token)}")
@@ -78,18 +74,19 @@ def list_command() -> None:
 
 @users_group.command("deactivate")
 @click.argument("email")
+@writes
 def deactivate_command(email: str) -> None:
     """Deactivate an account and end its sessions."""
     user = operations.find_user(email)
     if user is None:
         raise click.ClickException(f"There is no account {email!r}.")
     operations.set_active(user, False)
-    db.session.commit()
     click.echo(f"Deactivated {user.email}; every session of the account has ended.")
 
 
 @click.command("demo")
 @with_appcontext
+@writes
 def demo_command() -> None:
     """Demo mode only: create one account per role, print their passwords, and generate demo progress once."""
     from tracker.progress import demo
@@ -108,7 +105,6 @@ def demo_command() -> None:
             operations.redeem_token(operations.issue_token(user, TokenPurpose.reset), password)
         lines.append(f"  {role.title:<24} {email:<30} {password}")
     made = demo.generate()
-    db.session.commit()
     click.echo("DEMO ACCOUNTS (demo mode only; new passwords at every start):")
     click.echo("\n".join(lines))
     if made is None:

@@ -18,6 +18,7 @@ from tracker.api import operations as api_operations
 from tracker.api.models import ApiToken
 from tracker.core.access import PUBLIC, SIGNED_IN, access, security_log
 from tracker.core.errors import Refused
+from tracker.core.transaction import refusals
 from tracker.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -48,12 +49,10 @@ def login():
     if form.validate_on_submit():
         try:
             user = operations.authenticate(form.email.data, form.password.data)
-        except Refused as refused:
-            db.session.commit()  # keep the failure count
+        except Refused as refused:  # not rolled back: the request commits the failure count
             security_log.warning("sign-in failed for %s from %s", form.email.data.strip().lower()[:254], request.remote_addr)
             form.password.errors.append(refused.message)
         else:
-            db.session.commit()
             session.clear()  # a new session on sign-in: nothing from before carries over
             login_user(user)
             session.permanent = True
@@ -68,7 +67,6 @@ def login():
 def logout():
     if EmptyForm().validate_on_submit():
         operations.sign_out(current_user._get_current_object())
-        db.session.commit()
         security_log.info("signed out: %s", current_user.email)
     logout_user()
     session.clear()
@@ -82,13 +80,9 @@ def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with refusals(form, "new_password") as attempt:
             operations.change_password(user, form.current_password.data, form.new_password.data)
-        except Refused as refused:
-            db.session.rollback()
-            getattr(form, refused.field or "new_password").errors.append(refused.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             login_user(user)  # this session carries the new token; every other one has ended
             security_log.info("password changed: %s", user.email)
             flash(_("Your password was changed. Every other session has been signed out."), "info")
@@ -106,7 +100,6 @@ def create_token():
         flash(_("Give the token a name of at most 100 characters."), "error")
         return redirect(url_for(".account"))
     row, token = api_operations.create_token(current_user._get_current_object(), form.name.data)
-    db.session.commit()
     # Shown once, in this response only: never stored, flashed or logged.
     return render_template("accounts/token_created.html", row=row, token=token)
 
@@ -118,7 +111,6 @@ def revoke_token(token_id: int):
     if row is None or not row.can_revoke(current_user):
         abort(404)
     api_operations.revoke_token(row, actor=current_user._get_current_object())
-    db.session.commit()
     flash(_("The token “%(name)s” is revoked: it stops working at once.", name=row.name), "info")
     return redirect(url_for(".account"))
 
@@ -129,7 +121,6 @@ def sign_out_everywhere():
     if not EmptyForm().validate_on_submit():
         abort(400)
     operations.sign_out(current_user._get_current_object(), everywhere_reason="account.signed_out_everywhere")
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Every session of your account has been signed out, this one included."), "info")
@@ -145,13 +136,9 @@ def redeem(token: str):
         return render_template("accounts/link_invalid.html"), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form, "password") as attempt:
             user = operations.redeem_token(token, form.password.data)
-        except Refused as refused:
-            db.session.rollback()
-            form.password.errors.append(refused.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(_("Your password is set. You can now sign in."), "info")
             return redirect(url_for(".login", email=user.email))
     return render_template("accounts/set_password.html", form=form, purpose=row.purpose, user=row.user)
@@ -179,15 +166,11 @@ def users():
 def invite():
     form = InviteForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form, "email") as attempt:
             user, token = operations.invite_user(
                 form.email.data, form.name.data, Role(form.role.data), form.selected_entity(), actor=current_user._get_current_object()
             )
-        except Refused as refused:
-            db.session.rollback()
-            getattr(form, refused.field or "email").errors.append(refused.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             return _link_issued(user, token, TokenPurpose.invitation)
     return render_template("accounts/invite.html", form=form)
 
@@ -207,15 +190,11 @@ def edit_user(user_id: int):
         form.role.data = user.role.value
         form.entity.data = user.entity.code if user.entity else ""
     if form.validate_on_submit():
-        try:
+        with refusals(form, "role") as attempt:
             operations.update_user(
                 user, name=form.name.data, role=Role(form.role.data), entity=form.selected_entity(), actor=current_user._get_current_object()
             )
-        except Refused as refused:
-            db.session.rollback()
-            getattr(form, refused.field or "role").errors.append(refused.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(_("The account of %(email)s was saved.", email=user.email), "info")
             return redirect(url_for(".users"))
     return render_template("accounts/edit_user.html", form=form, user=user, action_form=EmptyForm())
@@ -227,13 +206,9 @@ def set_active(user_id: int, action: str):
     user = _get_user(user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals() as attempt:
         operations.set_active(user, action == "reactivate", actor=current_user._get_current_object())
-    except Refused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-    else:
-        db.session.commit()
+    if attempt.ok:
         flash(_("%(email)s is now active.", email=user.email) if user.active else _("%(email)s is deactivated and signed out.", email=user.email), "info")
     return redirect(url_for(".users"))
 
@@ -245,11 +220,8 @@ def issue_reset(user_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     purpose = TokenPurpose.reset if user.password_hash else TokenPurpose.invitation
-    try:
+    with refusals() as attempt:
         token = operations.issue_token(user, purpose, actor=current_user._get_current_object())
-    except Refused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
+    if not attempt.ok:
         return redirect(url_for(".users"))
-    db.session.commit()
     return _link_issued(user, token, purpose)

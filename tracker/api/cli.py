@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tracker.accounts.operations import find_user
 from tracker.api import operations
 from tracker.api.models import ApiToken
-from tracker.core.errors import Refused
+from tracker.core.transaction import writes
 from tracker.extensions import db
 
 tokens_group = AppGroup("tokens", help="Create, list and revoke personal API tokens.")
@@ -26,13 +26,10 @@ def _user(email: str):
 @tokens_group.command("create")
 @click.argument("email")
 @click.option("--name", default="command line", help="What the token is for.")
+@writes
 def create_command(email: str, name: str) -> None:
     """Create a token acting with exactly EMAIL's rights; it is shown only this once."""
-    try:
-        row, token = operations.create_token(_user(email), name)
-    except Refused as refused:
-        raise click.ClickException(refused.message) from refused
-    db.session.commit()
+    row, token = operations.create_token(_user(email), name)
     click.echo(f"Token {row.id} for {email} ({name}); keep it secret, it is not shown again:")
     click.echo(token)
 
@@ -48,13 +45,13 @@ def list_command(email: str) -> None:
 
 @tokens_group.command("revoke")
 @click.argument("token_id", type=int)
+@writes
 def revoke_command(token_id: int) -> None:
     """Revoke a token by its number; it stops working at the next request."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.id == token_id))
     if row is None:
         raise click.ClickException(f"There is no token {token_id}.")
     operations.revoke_token(row, actor=None)
-    db.session.commit()
     click.echo(f"Token {token_id} revoked.")
 
 

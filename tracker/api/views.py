@@ -28,7 +28,7 @@ from tracker.exports import queries as export_queries
 from tracker.extensions import db
 from tracker.progress import operations as progress
 from tracker.progress import queries as progress_queries
-from tracker.progress.models import CLOSED_STATUSES, Assignment, ImplementationStatus, ProgressUpdate, UpdateState
+from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, UpdateState
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 FOCAL_POINT, SECRETARIAT, AUDITOR = Role.focal_point, Role.secretariat, Role.auditor
@@ -106,16 +106,17 @@ def _body(model):
 
 
 def _act(step):
-    """Run an operation and commit; refusals become 409 (state, or a concurrent change) or 422 (a field)."""
+    """Run an operation and flush; refusals become 409 (state, or a concurrent change) or 422 (a field).
+
+    The request commits once after the view, or rolls back when it raised (``tracker.core.transaction``).
+    """
     try:
         with conflicts_on_concurrent_change():
             result = step()
-            db.session.commit()
+            db.session.flush()
     except Conflict as conflict:
-        db.session.rollback()
         raise ApiError(409, conflict.message) from conflict
     except Refused as refused:
-        db.session.rollback()
         raise ApiError(422 if refused.field else 409, refused.message, refused.field) from refused
     return result
 
@@ -199,9 +200,9 @@ def assignments():
     if overdue not in ("", "true", "false"):
         raise ApiError(422, "overdue must be true or false", "overdue")
     if overdue == "true":
-        query = query.where(Assignment.due < today(), Assignment.official_status.not_in(CLOSED_STATUSES))
+        query = query.where(Assignment.overdue_on(today()))
     elif overdue == "false":
-        query = query.where((Assignment.due >= today()) | Assignment.official_status.in_(CLOSED_STATUSES))
+        query = query.where(~Assignment.overdue_on(today()))
     rows = list(db.session.scalars(query).unique())
     more = len(rows) > limit
     rows = rows[:limit]

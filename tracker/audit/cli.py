@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from tracker.audit import operations, queries
-from tracker.extensions import db
+from tracker.core.transaction import writes
 
 audit_group = AppGroup("audit", help="Verify the audit log.")
 
@@ -45,13 +45,13 @@ def describe_failure(result: queries.Verification) -> str:
 
 
 @audit_group.command("checkpoint")
+@writes
 def checkpoint_command() -> None:
     """Sign the chain's current head with AUDIT_CHECKPOINT_KEY and keep the signature."""
     try:
         point = operations.checkpoint(current_app.config.get("AUDIT_CHECKPOINT_KEY"))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"Checkpoint {point.id}: event {point.seq}, head {point.head_hash}, key {point.key_id}.")
 
 

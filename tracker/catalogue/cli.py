@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from tracker.catalogue import catalogue_file, queries
 from tracker.catalogue.operations import seed_catalogue
-from tracker.extensions import db
+from tracker.core.transaction import writes
 from tracker.progress.operations import ensure_assignments
 
 catalogue_group = AppGroup("catalogue", help="Read the catalogue of recommendations.")
@@ -19,6 +19,7 @@ catalogue_group = AppGroup("catalogue", help="Read the catalogue of recommendati
 @click.command("seed")
 @with_appcontext
 @click.option("--seed-dir", type=click.Path(file_okay=False), help="Folder holding catalogue.yaml (default: seed/).")
+@writes
 def seed_command(seed_dir: str | None) -> None:
     """Add and update the catalogue from seed/; never delete (removed items are retired)."""
     try:
@@ -29,7 +30,6 @@ def seed_command(seed_dir: str | None) -> None:
     added = ensure_assignments()
     if added:
         changes["assignments added"] += added
-    db.session.commit()
     if changes:
         click.echo("Seeded: " + ", ".join(f"{count} {what}" for what, count in sorted(changes.items())))
     else:

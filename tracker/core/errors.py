@@ -25,18 +25,16 @@ class Conflict(Refused):
 
 @contextmanager
 def conflicts_on_concurrent_change():
-    """Turn a concurrent change found at flush or commit into a Conflict, after a rollback.
+    """Turn a concurrent change found at flush or commit into a Conflict.
 
     With PostgreSQL's READ COMMITTED, two requests can both pass the version check; the second
     one's UPDATE then matches no row (StaleDataError) or trips a unique index (IntegrityError).
+    The session then needs a rollback, which ``tracker.core.transaction`` makes.
     """
     from sqlalchemy.exc import IntegrityError
     from sqlalchemy.orm.exc import StaleDataError
 
-    from tracker.extensions import db
-
     try:
         yield
     except (StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
         raise Conflict("Someone else changed this at the same moment. Nothing of yours was saved; reload and try again.") from exc

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from tracker.core.errors import Refused
+from tracker.core.errors import Conflict, Refused
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -99,13 +99,14 @@ def _security_headers(response):
 
 
 def _refused(error: Refused):
-    """A refusal no view turned into a form message (a concurrent change at commit): 409 or 400."""
-    from tracker.extensions import db
+    """A refusal no view turned into a form message (a concurrent change at commit): 409 or 400.
 
-    db.session.rollback()
+    The request was rolled back already (``tracker.core.transaction``).
+    """
     if _wants_json():
         return _json_error(error.status, error.message, error.field)
-    return render_template("error.html", code=error.status, title=_("Not saved"), message=error.message), error.status
+    title = _("Changed meanwhile") if isinstance(error, Conflict) else _("Not saved")
+    return render_template("error.html", code=error.status, title=title, message=error.message), error.status
 
 
 def _csrf_error(error: CSRFError):
@@ -144,11 +145,9 @@ def _http_error(error: HTTPException):
 
 
 def _unexpected_error(error: Exception):
+    """Log and answer a generic 500; the request was rolled back already."""
     from flask import current_app
 
-    from tracker.extensions import db
-
-    db.session.rollback()
     current_app.logger.exception("unhandled error")
     if _wants_json():
         return _json_error(500, _MESSAGES[500]())

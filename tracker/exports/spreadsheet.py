@@ -23,6 +23,7 @@ from tracker.core.errors import Refused
 from tracker.exports.formats import escape_cell
 from tracker.extensions import db
 from tracker.progress import operations as progress_operations
+from tracker.progress import workflow
 from tracker.progress import queries as progress_queries
 from tracker.progress.models import Assignment, Confidentiality, EvidenceKind, ImplementationStatus, ProgressUpdate, UpdateState
 
@@ -266,5 +267,5 @@ def _read_values(row: Row, cells: dict, assignment: Assignment, choices: dict) -
             return
     row.action = "update" if open_update is not None else "create"
     evidence = bool(links) or bool(open_update is not None and open_update.current_evidence)
-    missing = progress_operations.completeness_problem(status, narrative, evidence)
+    missing = workflow.completeness_problem(status, narrative, evidence)
     row.note = missing.message if missing else ""

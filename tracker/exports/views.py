@@ -19,12 +19,12 @@ from tracker.core.access import access, public
 from tracker.core.db import utcnow
 from tracker.core.web import id_arg
 from tracker.accounts.forms import EmptyForm
-from tracker.core.errors import Refused, conflicts_on_concurrent_change
+from tracker.core.errors import Refused
+from tracker.core.transaction import refusals
 from tracker.exports import events as events_vocabulary
 from tracker.exports import formats, operations, queries
 from tracker.exports import spreadsheet as spreadsheet_io
 from tracker.exports.forms import SpreadsheetForm, TimelineFilterForm
-from tracker.extensions import db
 
 bp = Blueprint("exports", __name__)
 # Every page that lists events (an assignment's history too) names kinds and roles as the timeline does.
@@ -155,16 +155,13 @@ def spreadsheet_confirm():
         return redirect(url_for(".spreadsheet_upload"))
     path = _upload_path(token)
     try:
-        with conflicts_on_concurrent_change():
+        with refusals(conflicts=True) as attempt:
             preview = spreadsheet_io.read(path, current_user)  # again: things may have changed since the preview
             counts = operations.apply_import(preview, current_user._get_current_object())
-            db.session.commit()
-    except Refused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-        return redirect(url_for(".spreadsheet_upload"))
     finally:
         if os.path.exists(path):
             os.remove(path)
+    if not attempt.ok:
+        return redirect(url_for(".spreadsheet_upload"))
     flash(_("Imported: %(created)d new drafts, %(updated)d open updates changed, %(unchanged)d rows unchanged. Review and submit them from your items.", **counts), "info")
     return redirect(url_for("progress.worklist"))

@@ -1,4 +1,7 @@
-"""Assignments, reporting rounds, progress updates, evidence, and the workflow's rules."""
+"""Assignments, reporting rounds, progress updates and evidence.
+
+The statuses, the states and the moves between them are in ``tracker.progress.workflow``.
+"""
 
 from __future__ import annotations
 
@@ -8,57 +11,25 @@ from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.catalogue.models import Entity, Recommendation
 from tracker.core.db import TitledEnum, UTCDateTime, enum_column, start_of, today, utcnow
 from tracker.extensions import db
+from tracker.progress.workflow import (  # noqa: F401  (the workflow's words, read from here too)
+    CLOSED_STATUSES,
+    EDITABLE_STATES,
+    OPEN_STATES,
+    TRANSITIONS,
+    ImplementationStatus,
+    UpdateState,
+    overdue,
+)
 
 
-class ImplementationStatus(TitledEnum):
-    not_started = "not_started"
-    in_progress = "in_progress"
-    partially_implemented = "partially_implemented"
-    implemented = "implemented"
-    not_applicable = "not_applicable"
-
-
-ImplementationStatus.__titles__ = {
-    ImplementationStatus.not_started: _l("No action reported"),
-    ImplementationStatus.in_progress: _l("Action under way"),
-    ImplementationStatus.partially_implemented: _l("Partially implemented"),
-    ImplementationStatus.implemented: _l("Implemented"),
-    ImplementationStatus.not_applicable: _l("Not applicable"),
-}
 # Each status has a shape as well as a colour, so it reads without colour (WCAG 1.4.1).
 SHAPES = {"not_started": "○", "in_progress": "◔", "partially_implemented": "◑", "implemented": "●", "not_applicable": "⊘"}
-CLOSED_STATUSES = (ImplementationStatus.implemented, ImplementationStatus.not_applicable)
-
-
-class UpdateState(TitledEnum):
-    draft = "draft"
-    submitted = "submitted"
-    accepted = "accepted"
-    returned = "returned"
-
-
-UpdateState.__titles__ = {
-    UpdateState.draft: _l("Draft"),
-    UpdateState.submitted: _l("Submitted for review"),
-    UpdateState.accepted: _l("Accepted"),
-    UpdateState.returned: _l("Returned for changes"),
-}
-
-# The whole workflow at a glance: (from, action) -> to. Anything else is refused.
-TRANSITIONS: dict[tuple[UpdateState, str], UpdateState] = {
-    (UpdateState.draft, "submit"): UpdateState.submitted,
-    (UpdateState.returned, "submit"): UpdateState.submitted,
-    (UpdateState.submitted, "withdraw"): UpdateState.draft,
-    (UpdateState.submitted, "accept"): UpdateState.accepted,
-    (UpdateState.submitted, "return"): UpdateState.returned,
-}
-EDITABLE_STATES = (UpdateState.draft, UpdateState.returned)
-OPEN_STATES = (UpdateState.draft, UpdateState.submitted, UpdateState.returned)
 
 
 class Confidentiality(TitledEnum):
@@ -154,9 +125,14 @@ class Assignment(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @hybrid_method
+    def overdue_on(self, day: date):
+        """Past due on ``day`` and not closed; in a query, the same condition in SQL."""
+        return overdue(self.due, self.official_status, day)
+
     @property
     def is_overdue(self) -> bool:
-        return self.due < today() and self.official_status not in CLOSED_STATUSES
+        return self.overdue_on(today())
 
     def can_view(self, user) -> bool:
         return _is_focal_point_of(user, self.entity_id) or _is_overseer(user)
@@ -227,6 +203,10 @@ class ProgressUpdate(db.Model):
     def current_evidence(self) -> list[Evidence]:
         return [e for e in self.evidence if e.removed_at is None]
 
+    @property
+    def is_public(self) -> bool:
+        return self.confidentiality is Confidentiality.public
+
     def allows(self, action: str) -> bool:
         return (self.state, action) in TRANSITIONS
 
@@ -235,17 +215,25 @@ class ProgressUpdate(db.Model):
             return True
         return self.state is not UpdateState.draft and _is_overseer(user)
 
+    def can_author(self, user) -> bool:
+        """Whether ``user`` writes, submits and withdraws this update, in a state that allows it."""
+        return _is_focal_point_of(user, self.entity_id)
+
+    def can_assess(self, user) -> bool:
+        """Whether ``user`` accepts or returns this update, in a state that allows it."""
+        return user.is_authenticated and user.role.value == "secretariat"
+
     def can_edit(self, user) -> bool:
-        return _is_focal_point_of(user, self.entity_id) and self.state in EDITABLE_STATES
+        return self.can_author(user) and self.state in EDITABLE_STATES
 
     def can_submit(self, user) -> bool:
-        return _is_focal_point_of(user, self.entity_id) and self.allows("submit")
+        return self.can_author(user) and self.allows("submit")
 
     def can_withdraw(self, user) -> bool:
-        return _is_focal_point_of(user, self.entity_id) and self.allows("withdraw")
+        return self.can_author(user) and self.allows("withdraw")
 
     def can_review(self, user) -> bool:
-        return user.is_authenticated and user.role.value == "secretariat" and self.allows("accept")
+        return self.can_assess(user) and self.allows("accept")
 
 
 class EvidenceKind(TitledEnum):

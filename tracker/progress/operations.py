@@ -1,5 +1,9 @@
-"""Workflow transitions. Each checks, changes the update and the assignment's projection,
-flushes, and records its audit event; the caller commits once."""
+"""Assignments, rounds and updates: each operation checks, changes, flushes and records its
+audit event; the request or command commits once.
+
+The moves of an update (submit, withdraw, accept, return) are made by
+``tracker.progress.workflow.apply``; the functions named after them here are its entry points.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,12 @@ from sqlalchemy import update as sql_update
 from tracker.audit.operations import digest, record
 from tracker.catalogue.models import Entity, EntityKind, Recommendation
 from tracker.core.db import start_of, utc_day, utcnow
-from tracker.core.errors import Conflict, Refused
+from tracker.core.errors import Refused
+from tracker.core.text import TEXT_LIMIT, clean_text
 from tracker.extensions import db
 from tracker.progress import evidence as evidence_files
-from tracker.progress import queries
+from tracker.progress import queries, workflow
 from tracker.progress.models import (
-    TRANSITIONS,
     Assignment,
     Confidentiality,
     Evidence,
@@ -27,11 +31,9 @@ from tracker.progress.models import (
     ProgressUpdate,
     ReportingRound,
     UpdateState,
-    round_for,
 )
 
-NARRATIVE_LIMIT = 20_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+NARRATIVE_LIMIT = TEXT_LIMIT
 # No spaces, control or line-breaking characters, quotes or angle brackets; the API states the same.
 URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://[^\x00-\x20\x7f-\x9f\u2028\u2029<>\"]+$"
 _URL = re.compile(URL_PATTERN)
@@ -63,7 +65,8 @@ def set_assignment_due(assignment: Assignment, due: date, *, actor) -> None:
         return
     before = assignment.due
     assignment.due = due
-    _record(assignment, "assignment.due_changed", actor, {"before": before.isoformat(), "after": due.isoformat()})
+    workflow.project(assignment, None, utcnow())
+    workflow.log(assignment, "assignment.due_changed", actor, {"before": before.isoformat(), "after": due.isoformat()})
 
 
 def current_round() -> ReportingRound | None:
@@ -142,16 +145,6 @@ def _round_data(round_: ReportingRound) -> dict:
 # Updates
 
 
-def clean_text(value: str | None, *, field: str, limit: int = NARRATIVE_LIMIT) -> str:
-    """Normalize line ends and refuse control characters and oversize text."""
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if _CONTROL.search(value):
-        raise Refused(_("The text contains control characters; please remove them."), field=field)
-    if len(value) > limit:
-        raise Refused(_("The text is longer than %(num)d characters.", num=limit), field=field)
-    return value
-
-
 def parse_links(text: str | None) -> list[str]:
     """Split one link per line; each must be an http(s) address."""
     links = [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -161,29 +154,9 @@ def parse_links(text: str | None) -> list[str]:
     return list(dict.fromkeys(links))
 
 
-def _record(assignment: Assignment, kind: str, actor, data: dict, update: ProgressUpdate | None = None):
-    assignment.last_activity_at = utcnow()
-    payload = {"assignment_id": assignment.id, "item": assignment.recommendation.code, **data}
-    return record(kind, actor=actor, target=update or assignment, entity=assignment.entity, assignment=assignment, data=payload)
-
-
-def _content(update: ProgressUpdate) -> dict:
-    return {
-        "claimed_status": update.claimed_status.value,
-        "narrative": update.narrative,
-        "confidentiality": update.confidentiality.value,
-        "evidence": [e.describe() for e in update.current_evidence],
-    }
-
-
 def _private(update: ProgressUpdate) -> dict:
     """What the log may say of a draft: that it changed, and a digest of its content."""
-    return {"update_id": update.id, "state": update.state.value, "content_sha256": digest(_content(update))}
-
-
-def _check_version(update: ProgressUpdate, version: int | None) -> None:
-    if version is not None and version != update.version:
-        raise Conflict(_("Someone else saved this update after you opened it. Your text is kept below; compare it with the saved version and save again."))
+    return {"update_id": update.id, "state": update.state.value, "content_sha256": digest(workflow.content(update))}
 
 
 def create_update(
@@ -216,8 +189,8 @@ def create_update(
     db.session.add(update)
     db.session.flush()
     _add_evidence(update, author, links, upload)
-    assignment.open_update, assignment.open_update_state = update, update.state
-    _record(assignment, "update.created", author, _private(update), update)
+    workflow.project(assignment, update, utcnow())
+    workflow.log(assignment, "update.created", author, _private(update), update)
     return update
 
 
@@ -236,7 +209,7 @@ def edit_update(
     """Change a draft or a returned update; a stale version is refused."""
     if not update.can_edit(author):
         raise Refused(_("Only drafts and returned updates of your own entity can be edited."))
-    _check_version(update, version)
+    workflow.check_version(update, version)
     update.claimed_status = claimed_status
     update.narrative = clean_text(narrative, field="narrative")
     update.confidentiality = confidentiality
@@ -246,8 +219,9 @@ def edit_update(
             item.removed_at = now
     _add_evidence(update, author, links, upload)
     update.updated_at = now
-    data = _private(update) if update.state is UpdateState.draft else {"update_id": update.id, "state": update.state.value, **_content(update)}
-    _record(update.assignment, "update.edited", author, data, update)
+    data = _private(update) if update.state is UpdateState.draft else {"update_id": update.id, "state": update.state.value, **workflow.content(update)}
+    workflow.project(update.assignment, update, now)
+    workflow.log(update.assignment, "update.edited", author, data, update)
 
 
 def _add_evidence(update: ProgressUpdate, author, links, upload) -> None:
@@ -272,123 +246,21 @@ def _add_evidence(update: ProgressUpdate, author, links, upload) -> None:
     db.session.flush()
 
 
-def _transition(update: ProgressUpdate, action: str) -> UpdateState:
-    target = TRANSITIONS.get((update.state, action))
-    if target is None:
-        raise Refused(
-            _("An update that is “%(state)s” cannot be %(action)s.", state=update.state.title, action=_ACTION_WORDS[action]())
-        )
-    return target
-
-
-_ACTION_WORDS = {
-    "submit": lambda: _("submitted"),
-    "withdraw": lambda: _("withdrawn"),
-    "accept": lambda: _("accepted"),
-    "return": lambda: _("returned"),
-}
-
-
-def completeness_problem(claimed_status: ImplementationStatus, narrative: str, has_evidence: bool) -> Refused | None:
-    """Say what an update lacks before it may be submitted, or None.
-
-    Every submitted update needs a narrative; an implemented claim also needs evidence, and a
-    not applicable one a justification (which is its narrative).
-    """
-    if claimed_status is ImplementationStatus.implemented:
-        if not narrative:
-            return Refused(_("To report the item implemented, describe what was done in the narrative."), field="narrative")
-        if not has_evidence:
-            return Refused(_("To report the item implemented, add at least one piece of evidence (a link or a file)."), field="evidence_links")
-    if claimed_status is ImplementationStatus.not_applicable and not narrative:
-        return Refused(_("To report the item not applicable, explain why in the narrative."), field="narrative")
-    if not narrative:
-        return Refused(
-            _("Write a narrative before submitting: what has been done so far, or why nothing has been done yet."), field="narrative"
-        )
-    return None
-
-
-def check_complete(update: ProgressUpdate) -> None:
-    """Refuse to submit an update that says nothing, or lacks what its claim needs."""
-    problem = completeness_problem(update.claimed_status, update.narrative, bool(update.current_evidence))
-    if problem is not None:
-        raise problem
+# The moves, through the workflow
 
 
 def submit_update(update: ProgressUpdate, author, *, version: int | None = None) -> None:
-    if not update.can_submit(author):
-        _transition(update, "submit")  # names the state when that is the reason
-        raise Refused(_("Only focal points of this entity can submit its updates."))
-    _check_version(update, version)
-    target = _transition(update, "submit")
-    check_complete(update)
-    now = utcnow()
-    update.state, update.submitted_at, update.updated_at = target, now, now
-    update.round = round_for(now, queries.rounds()) or update.round  # the cut-off rule; see README "Rounds"
-    update.assignment.open_update_state = update.state
-    _record(update.assignment, "update.submitted", author, {"update_id": update.id, **_content(update)}, update)
+    workflow.apply(update, "submit", author, version=version)
 
 
 def withdraw_update(update: ProgressUpdate, author, *, version: int | None = None) -> None:
-    if not update.can_withdraw(author):
-        _transition(update, "withdraw")
-        raise Refused(_("Only focal points of this entity can withdraw its updates."))
-    _check_version(update, version)
-    update.state = _transition(update, "withdraw")
-    update.updated_at = utcnow()
-    update.assignment.open_update_state = update.state
-    _record(update.assignment, "update.withdrawn", author, {"update_id": update.id}, update)
+    workflow.apply(update, "withdraw", author, version=version)
 
 
 def accept_update(update: ProgressUpdate, reviewer, *, assessed_status: ImplementationStatus, reason: str = "", version: int | None = None) -> None:
     """Accept with an assessed status; only this changes the assignment's official status."""
-    _check_reviewer(update, reviewer, "accept")
-    _check_version(update, version)
-    reason = clean_text(reason, field="comment", limit=5000)
-    if assessed_status is not update.claimed_status and not reason:
-        raise Refused(_("The assessed status differs from the claim: give the reason."), field="comment")
-    update.state = _transition(update, "accept")
-    now = utcnow()
-    update.assessed_status, update.assessment_reason = assessed_status, reason or None
-    update.reviewed_by_id, update.reviewed_at = reviewer.id, now
-    assignment = update.assignment
-    before = assignment.official_status
-    assignment.official_status, assignment.official_since = assessed_status, now
-    counted = round_for(update.submitted_at, queries.rounds())
-    assignment.accepted_update, assignment.accepted_round_id = update, counted.id if counted else None
-    assignment.open_update, assignment.open_update_state = None, None
-    if update.confidentiality is Confidentiality.public:
-        assignment.published_update = update
-    _record(
-        assignment,
-        "update.accepted",
-        reviewer,
-        {
-            "update_id": update.id,
-            "claimed_status": update.claimed_status.value,
-            "assessed_status": assessed_status.value,
-            "reason": reason or None,
-            "official_status": {"before": before.value, "after": assessed_status.value},
-        },
-        update,
-    )
+    workflow.apply(update, "accept", reviewer, version=version, assessed_status=assessed_status, text=reason)
 
 
 def return_update(update: ProgressUpdate, reviewer, *, comment: str, version: int | None = None) -> None:
-    _check_reviewer(update, reviewer, "return")
-    _check_version(update, version)
-    comment = clean_text(comment, field="comment", limit=5000)
-    if not comment:
-        raise Refused(_("Say what the entity should change: a comment is required to return an update."), field="comment")
-    update.state = _transition(update, "return")
-    update.return_comment = comment
-    update.updated_at = utcnow()
-    update.assignment.open_update_state = update.state
-    _record(update.assignment, "update.returned", reviewer, {"update_id": update.id, "comment": comment}, update)
-
-
-def _check_reviewer(update: ProgressUpdate, reviewer, action: str) -> None:
-    if not (reviewer.is_authenticated and reviewer.role.value == "secretariat"):
-        raise Refused(_("Only the Committee secretariat reviews updates."))
-    _transition(update, action)
+    workflow.apply(update, "return", reviewer, version=version, text=comment)

@@ -20,7 +20,6 @@ from tracker.core.db import today, utcnow
 from tracker.core.paging import Page
 from tracker.extensions import db
 from tracker.progress.models import (
-    CLOSED_STATUSES,
     Assignment,
     Confidentiality,
     Evidence,
@@ -113,7 +112,7 @@ def worklist(entity_id: int, filters: WorklistFilters, *, everything: bool = Fal
     if filters.due_before:
         query = query.where(Assignment.due <= filters.due_before)
     if filters.overdue:
-        query = query.where(Assignment.due < today(), Assignment.official_status.not_in(CLOSED_STATUSES))
+        query = query.where(Assignment.overdue_on(today()))
     total = db.session.scalar(query.with_only_columns(func.count()))
     page = Page(total, max(total, 1) if everything else WORKLIST_PAGE_SIZE, filters.page)
     query = query.options(

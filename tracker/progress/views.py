@@ -13,7 +13,8 @@ from tracker.accounts.models import Role
 from tracker.catalogue import queries as catalogue_queries
 from tracker.core.access import SIGNED_IN, access
 from tracker.core.db import utcnow
-from tracker.core.errors import Conflict, Refused, conflicts_on_concurrent_change
+from tracker.core.errors import Conflict
+from tracker.core.transaction import refusals
 from tracker.extensions import db
 from tracker.progress import evidence as evidence_files
 from tracker.progress import operations, queries
@@ -35,17 +36,6 @@ HOMES = {
 
 def _user():
     return current_user._get_current_object()
-
-
-def _commit() -> None:
-    """Commit the request's work; a concurrent change of the same rows becomes a conflict."""
-    with conflicts_on_concurrent_change():
-        db.session.commit()
-
-
-def _field_error(form, refused: Refused, default: str) -> None:
-    field = getattr(form, refused.field or default, None) or getattr(form, default)
-    field.errors = list(field.errors) + [refused.message]
 
 
 @bp.get("/home")
@@ -101,7 +91,6 @@ def set_due(assignment_id: int):
     form = DueForm()
     if form.validate_on_submit():
         operations.set_assignment_due(assignment, form.due.data, actor=_user())
-        _commit()
         flash(_("The due date is now %(date)s.", date=form.due.data.isoformat()), "info")
     else:
         flash(_("Enter the due date as a date."), "error")
@@ -129,16 +118,11 @@ def new_update(assignment_id: int):
     if request.method == "GET" and assignment.accepted_update is not None:
         form.claimed_status.data = assignment.official_status.value
     if form.validate_on_submit():
-        try:
-            with conflicts_on_concurrent_change():
-                update = operations.create_update(assignment, _user(), **_update_fields(form))
-                if "submit" in request.form:
-                    operations.submit_update(update, _user())
-                db.session.commit()
-        except Refused as refused:
-            db.session.rollback()
-            _field_error(form, refused, "narrative")
-        else:
+        with refusals(form, "narrative", conflicts=True) as attempt:
+            update = operations.create_update(assignment, _user(), **_update_fields(form))
+            if "submit" in request.form:
+                operations.submit_update(update, _user())
+        if attempt.ok:
             flash(_("Your update was submitted for review.") if "submit" in request.form else _("Your draft was saved. Only your entity can see it."), "info")
             return redirect(url_for(".update", update_id=update.id))
     return render_template("progress/update_form.html", form=form, assignment=assignment, update=None)
@@ -176,18 +160,13 @@ def edit_update(update_id: int):
     if form.validate_on_submit():
         removed = [int(v) for v in request.form.getlist("remove_evidence") if v.isdigit()]
         try:
-            with conflicts_on_concurrent_change():
+            with refusals(form, "narrative") as attempt:
                 operations.edit_update(update, _user(), version=form.version_number(), remove_evidence=removed, **_update_fields(form))
                 if "submit" in request.form:
                     operations.submit_update(update, _user())
-                db.session.commit()
         except Conflict as conflict:
-            db.session.rollback()
             return _conflict(form, update_id, conflict)
-        except Refused as refused:
-            db.session.rollback()
-            _field_error(form, refused, "narrative")
-        else:
+        if attempt.ok:
             flash(_("Your update was submitted for review.") if "submit" in request.form else _("Your changes were saved."), "info")
             return redirect(url_for(".update", update_id=update.id))
     return render_template("progress/update_form.html", form=form, assignment=update.assignment, update=update)
@@ -208,18 +187,10 @@ def _conflict(form: UpdateForm, update_id: int, conflict: Conflict):
 def transition(update_id: int, action: str):
     update = queries.get_update(update_id, _user())
     version = request.form.get("version", "")  # CSRFProtect has checked the token already
-    try:
-        step = operations.submit_update if action == "submit" else operations.withdraw_update
-        with conflicts_on_concurrent_change():
-            step(update, _user(), version=int(version) if version.isdigit() else None)
-            db.session.commit()
-    except Conflict as conflict:
-        db.session.rollback()
-        return render_template("error.html", code=409, title=_("Changed meanwhile"), message=conflict.message), 409
-    except Refused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-    else:
+    step = operations.submit_update if action == "submit" else operations.withdraw_update
+    with refusals() as attempt:  # a refusal is flashed; a conflict is the 409 page
+        step(update, _user(), version=int(version) if version.isdigit() else None)
+    if attempt.ok:
         flash(_("Your update was submitted for review.") if action == "submit" else _("Your update was withdrawn: it is a draft again, visible only to your entity."), "info")
     return redirect(url_for(".update", update_id=update.id))
 
@@ -230,20 +201,12 @@ def review(update_id: int):
     update = queries.get_update(update_id, _user())
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
-            with conflicts_on_concurrent_change():
-                if form.decision.data == "accept":
-                    operations.accept_update(update, _user(), assessed_status=ImplementationStatus(form.assessed_status.data), reason=form.comment.data, version=form.version_number())
-                else:
-                    operations.return_update(update, _user(), comment=form.comment.data, version=form.version_number())
-                db.session.commit()
-        except Conflict as conflict:
-            db.session.rollback()
-            return render_template("error.html", code=409, title=_("Changed meanwhile"), message=conflict.message), 409
-        except Refused as refused:
-            db.session.rollback()
-            _field_error(form, refused, "comment")
-        else:
+        with refusals(form, "comment") as attempt:  # a conflict is the 409 page
+            if form.decision.data == "accept":
+                operations.accept_update(update, _user(), assessed_status=ImplementationStatus(form.assessed_status.data), reason=form.comment.data, version=form.version_number())
+            else:
+                operations.return_update(update, _user(), comment=form.comment.data, version=form.version_number())
+        if attempt.ok:
             flash(_("The update was accepted; the official status is updated.") if form.decision.data == "accept" else _("The update was returned to the entity with your comment."), "info")
             return redirect(url_for(".review_queue"))
     update = queries.get_update(update_id, _user())
@@ -277,16 +240,11 @@ def review_queue():
 
 def _save_round(form: RoundForm, round_: ReportingRound | None) -> bool:
     """Add or change a round from its form; False leaves the reason on the form."""
-    try:
+    with refusals(form, "due", conflicts=True) as attempt:
         operations.save_round(
             round_, code=form.code.data, title=form.title.data, due=form.due.data, meeting_date=form.meeting_date.data, actor=_user()
         )
-        _commit()
-    except Refused as refused:
-        db.session.rollback()
-        _field_error(form, refused, "due")
-        return False
-    return True
+    return attempt.ok
 
 
 @bp.route("/rounds", methods=["GET", "POST"])

@@ -12,24 +12,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from tracker.catalogue.models import Briefing, BriefingSession, Entity, Recommendation, Theme, recommendation_themes
-from tracker.core.db import today, utc_day
+from tracker.core.db import start_of, today, utc_day
 from tracker.extensions import db
 from tracker.progress import queries as progress_queries
 from tracker.progress.models import (
-    CLOSED_STATUSES, Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState, round_for,
+    Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState, round_for,
 )
+from tracker.progress.workflow import overdue
 from tracker.reports.tally import STATUS_VALUES, Tally
 
 
 def round_on(day: date) -> ReportingRound | None:
-    """Return the round the figures of ``day`` are about: the one open that day (the first whose due
-    day it was not past), else the latest, closed one."""
+    """Return the round the figures of ``day`` are about: the one open that day by the cut-off rule
+    (``progress.queries.open_round``: the first whose due day it was not past), else the latest,
+    closed one."""
     rounds = all_rounds()
-    upcoming = [r for r in rounds if r.due >= day]
-    return upcoming[0] if upcoming else (rounds[-1] if rounds else None)
+    return round_for(start_of(day), rounds) or (rounds[-1] if rounds else None)
 
 
 def all_rounds() -> list[ReportingRound]:
@@ -120,8 +121,8 @@ def counted_dashboard(round_: ReportingRound, rows: list[Counted], day: date) ->
     last_activity: dict = {}
     timeline: dict = {}
     for row in rows:
-        overdue = row.due < day and row.status not in CLOSED_STATUSES
-        flags = (int(row.in_round), int(overdue), int(row.open_state is UpdateState.returned))
+        late = overdue(row.due, row.status, day)
+        flags = (int(row.in_round), int(late), int(row.open_state is UpdateState.returned))
         for counts in (items.setdefault(row.recommendation_id, [0] * width), entities.setdefault(row.entity_id, [0] * width)):
             counts[column[row.status.value]] += 1
             for i, value in enumerate(flags, start=width - 3):
@@ -222,7 +223,7 @@ def projection(round_id: int | None, day: date):
     flags = {
         "accepted": Assignment.accepted_round_id == round_id,
         "not_accepted": Assignment.accepted_round_id.is_distinct_from(round_id),
-        "overdue": and_(Assignment.due < day, Assignment.official_status.not_in(CLOSED_STATUSES)),
+        "overdue": Assignment.overdue_on(day),
         "returned": Assignment.open_update_state == UpdateState.returned,
     }
     joined = (

@@ -10,7 +10,8 @@ from tracker.catalogue.models import EntityKind
 from tracker.core.db import today
 from tracker.core.paging import Page
 from tracker.extensions import db
-from tracker.progress.models import CLOSED_STATUSES, Assignment, UpdateState
+from tracker.progress.models import Assignment, UpdateState
+from tracker.progress.workflow import overdue
 from tracker.reports.tally import STATUS_VALUES, Tally
 from tracker.reports.dashboard import CatalogueRows
 
@@ -72,9 +73,9 @@ def grid(filters: GridFilters, cat: CatalogueRows) -> tuple[list, Page]:
     rows: dict[int, GridRow] = {}
     for entity_id, item_id, assignment_id, status, due, state in db.session.execute(query):
         row = rows.get(entity_id) or rows.setdefault(entity_id, GridRow(cat.entities[entity_id], {}, Tally()))
-        overdue = due < day and status not in CLOSED_STATUSES
-        row.cells[item_id] = (assignment_id, status.value, overdue, state.value if state else None)
-        row.tally.add(status.value, 1, overdue=int(overdue), returned=int(state is UpdateState.returned))
+        late = overdue(due, status, day)
+        row.cells[item_id] = (assignment_id, status.value, late, state.value if state else None)
+        row.tally.add(status.value, 1, overdue=int(late), returned=int(state is UpdateState.returned))
     found = [r for r in rows.values() if not filters.status or r.tally.by_status.get(filters.status)]
     keys = {
         "name": lambda r: r.entity.name.lower(),

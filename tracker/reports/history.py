@@ -21,8 +21,9 @@ from tracker.core.paging import Page
 from tracker.extensions import db
 from tracker.progress import queries as progress_queries
 from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState, round_for
+from tracker.progress.workflow import overdue
 from tracker.reports import dashboard, lists
-from tracker.reports.tally import CLOSED_VALUES, STATUS_VALUES, Tally
+from tracker.reports.tally import STATUS_VALUES, Tally
 
 STATE_KINDS = ("update.created", "update.edited", "update.submitted", "update.withdrawn", "update.returned", "update.accepted")
 ACTIVITY_KINDS = STATE_KINDS + ("assignment.due_changed",)
@@ -51,7 +52,7 @@ class Fact:
     last_activity: datetime | None = None
 
     def overdue(self, day: date) -> bool:
-        return self.due < day and self.status not in CLOSED_VALUES
+        return overdue(self.due, self.status, day)
 
 
 def end_of(day: date) -> datetime:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from tracker.progress.models import CLOSED_STATUSES, ImplementationStatus
+from tracker.progress.models import ImplementationStatus
 
 STATUS_VALUES = [s.value for s in ImplementationStatus]
-CLOSED_VALUES = frozenset(s.value for s in CLOSED_STATUSES)
 
 
 @dataclass

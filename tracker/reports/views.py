@@ -17,7 +17,7 @@ from tracker.audit.operations import digest
 from tracker.catalogue import queries as catalogue_queries
 from tracker.core.access import access
 from tracker.core.db import today
-from tracker.core.errors import Refused
+from tracker.core.transaction import refusals
 from tracker.extensions import cache, db
 from tracker.progress.models import SHAPES, ImplementationStatus, ReportingRound
 from tracker.reports import charts, history, operations, pdf, report
@@ -310,12 +310,9 @@ def _pdf(context: dict, filename: str) -> Response:
 @access(SECRETARIAT)
 def freeze(round_id: int):
     round_ = db.session.get(ReportingRound, round_id) or abort(404)
-    try:
+    with refusals(conflicts=True) as attempt:
         frozen = operations.freeze_report(round_, current_user._get_current_object())
-        db.session.commit()
-    except Refused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
+    if not attempt.ok:
         return redirect(url_for(".progress_report", round=round_.code))
     flash(_("The report was frozen. This copy will not change; compare it with today's state at any time."), "info")
     return redirect(url_for(".frozen", report_id=frozen.id))
