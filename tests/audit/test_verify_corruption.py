@@ -13,6 +13,12 @@ from tests.audit.test_chain import _tamper, add_events
 from tracker.audit import queries
 from tracker.extensions import db
 
+# A different first hex digit whatever the hash begins with (a fixed 'f' left one hash in 16 intact).
+FLIP_FIRST_DIGIT_OF_PREV_HASH = (
+    "UPDATE audit_events SET prev_hash = "
+    "CASE WHEN substr(prev_hash, 1, 1) = '0' THEN '1' ELSE '0' END || substr(prev_hash, 2) WHERE seq = 4"
+)
+
 # Five events after add_events(): two from seeding, three added.
 CORRUPTIONS = {
     "data with text appended": (
@@ -68,8 +74,8 @@ CORRUPTIONS = {
         3, "its content does not match its hash", 2,
     ),
     "link to the previous hash broken": (
-        ["UPDATE audit_events SET prev_hash = 'f' || substr(prev_hash, 2) WHERE seq = 4"],
-        ["UPDATE audit_events SET prev_hash = 'f' || substr(prev_hash, 2) WHERE seq = 4"],
+        [FLIP_FIRST_DIGIT_OF_PREV_HASH],
+        [FLIP_FIRST_DIGIT_OF_PREV_HASH],
         4, "its previous hash does not match the event before it", 1,
     ),
     "one event deleted": (
