@@ -72,16 +72,23 @@ class Generator:
         from tracker.accounts.models import Role
         from tracker.accounts.operations import create_user
         from tracker.catalogue import catalogue_file
-        from tracker.catalogue.models import BriefingSession, Entity, EntityKind, Recommendation, RecommendationKind, SourceParagraph, Theme
+        from tracker.catalogue.models import (
+            BriefingSession,
+            Entity,
+            EntityKind,
+            Recommendation,
+            RecommendationKind,
+            ReportingRound,
+            SourceParagraph,
+            Theme,
+        )
         from tracker.catalogue.operations import seed_catalogue
         from tracker.extensions import db
-        from tracker.progress.models import ReportingRound
         from tracker.progress.operations import ensure_assignments
 
         with self.app.app_context():
             upgrade()
             seed_catalogue(catalogue_file.load(SEED_DIR))
-            ensure_assignments()
             db.session.commit()
             entities = db.session.scalars(select(Entity).order_by(Entity.id)).all()
             agencies = [e for e in entities if e.kind is not EntityKind.member_state]

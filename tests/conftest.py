@@ -133,14 +133,12 @@ def template_database(databases):
     from tracker.catalogue import catalogue_file
     from tracker.catalogue.operations import seed_catalogue
     from tracker.extensions import db
-    from tracker.progress.operations import ensure_assignments
 
     url = databases.new()
     app = make_app(url)
     with app.app_context():
         upgrade()
         seed_catalogue(catalogue_file.load(SEED_DIR))
-        ensure_assignments()
         db.session.commit()
     dispose(app)
     return url

@@ -72,6 +72,10 @@ ROUTES = {
     "progress.review_queue": [("GET", "/review", roles(focal_point=403, secretariat=200, auditor=200))],
     "progress.rounds": [("GET", "/rounds", only("secretariat"))],
     "progress.edit_round": [("GET", "/rounds/1", only("secretariat"))],
+    "progress.spreadsheet": [("GET", "/worklist/spreadsheet", only("focal_point"))],
+    "progress.spreadsheet_upload": [("GET", "/worklist/spreadsheet/upload", only("focal_point"))],
+    # Nothing uploaded yet: the focal point is sent back to the upload form.
+    "progress.spreadsheet_confirm": [("POST", "/worklist/spreadsheet/confirm", only("focal_point", ok=302))],
 }
 ROUTES.update(reports_routes.ROUTES)
 ROUTES.update(exports_routes.ROUTES)

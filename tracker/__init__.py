@@ -50,7 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
         _start_clock(app)
 
-    from tracker.core import access, backup, web
+    from tracker.core import access, web
 
     web.init_app(app)
     app.url_map.converters["id"] = web.IdConverter
@@ -75,12 +75,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(exports_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
+    web.answer_json_under(app, "/api/")  # its errors too, for URLs no view matches
     catalogue_cli.init_app(app)
     accounts_cli.init_app(app)
     audit_cli.init_app(app)
     exports_cli.init_app(app)
     api_cli.init_app(app)
-    backup.init_app(app)
     return app
 
 

@@ -89,8 +89,8 @@ def read(response, status: int | tuple[int, ...], what: str) -> str:
 def pages(app, create_user, reporting):
     """Return [(name, html)]: every kind of page, as each role that sees it, in the states people meet."""
     from tracker.accounts.models import User
+    from tracker.catalogue.models import ReportingRound
     from tracker.extensions import db
-    from tracker.progress.models import ReportingRound
     from tracker.reports.operations import freeze_report
 
     draft = reporting.update("FRA", "I.4")

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import dispose, make_app
+from tracker.catalogue.models import ReportingRound
 from tracker.core.access import public
 from tracker.core.errors import Refused
 from tracker.core.transaction import writes
 from tracker.extensions import db
-from tracker.progress.models import ReportingRound
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ placeholders the matrix makes (own_assignment, other_assignment, own_draft, othe
 other_submitted, other_evidence, user) and any that objects() adds.
 """
 
-from tests.access import everyone, only, roles
+from tests.access import everyone, roles
 
 READERS = roles(focal_point=200, secretariat=200, auditor=200)
 
@@ -17,10 +17,6 @@ ROUTES: dict = {
         ("GET", "/timeline/export.xlsx", READERS),
     ],
     "exports.open_data": [("GET", "/open-data/statuses.json", everyone(200)), ("GET", "/open-data/statuses.csv", everyone(200))],
-    "exports.spreadsheet": [("GET", "/worklist/spreadsheet", only("focal_point"))],
-    "exports.spreadsheet_upload": [("GET", "/worklist/spreadsheet/upload", only("focal_point"))],
-    # Nothing uploaded yet: the focal point is sent back to the upload form.
-    "exports.spreadsheet_confirm": [("POST", "/worklist/spreadsheet/confirm", only("focal_point", ok=302))],
 }
 
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import login, submit
-from tracker.catalogue.models import Entity, EntityKind, Recommendation
+from tracker.catalogue.models import Entity, EntityKind, Recommendation, ReportingRound
 from tracker.extensions import db
-from tracker.progress.models import Assignment, ReportingRound
+from tracker.progress.models import Assignment
 
 
 def test_seeding_gives_one_assignment_per_addressee(app):

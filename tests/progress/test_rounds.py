@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import login
+from tracker.catalogue.models import ReportingRound, round_for
 from tracker.core.db import clock_at
 from tracker.extensions import db
-from tracker.progress.models import ReportingRound, round_for
 
 UTC = timezone.utc
 CUT_OFF = "February 28, 2019"  # the seeded round jsm-2019 is due 2019-02-28 (English long date)

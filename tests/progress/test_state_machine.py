@@ -16,12 +16,12 @@ from tracker.accounts import operations as accounts
 from tracker.accounts.models import Role
 from tracker.audit.models import AuditEvent
 from tracker.audit.queries import verify
-from tracker.catalogue.models import Entity, EntityKind
+from tracker.catalogue import queries as catalogue_queries
+from tracker.catalogue.models import Entity, EntityKind, round_for
 from tracker.core.errors import Refused
 from tracker.extensions import db
 from tracker.progress import operations
-from tracker.progress import queries as progress_queries
-from tracker.progress.models import OPEN_STATES, Assignment, Confidentiality, ImplementationStatus, ProgressUpdate, round_for
+from tracker.progress.models import OPEN_STATES, Assignment, Confidentiality, ImplementationStatus, ProgressUpdate
 
 STATUSES = st.sampled_from(list(ImplementationStatus))
 # Every user may try every move; the likely actor of each move is drawn more often.
@@ -168,7 +168,7 @@ def make_machine(app):
                 assert assignment.open_update_id == (open_[0].id if open_ else None)
                 assert assignment.open_update_state == (open_[0].state if open_ else None)
                 accepted = db.session.get(ProgressUpdate, assignment.accepted_update_id) if assignment.accepted_update_id else None
-                counted = round_for(accepted.submitted_at, progress_queries.rounds()) if accepted else None
+                counted = round_for(accepted.submitted_at, catalogue_queries.rounds()) if accepted else None
                 assert assignment.accepted_round_id == (counted.id if counted else None)  # the cut-off rule
                 if counted is not None:
                     assert accepted.round_id == counted.id

@@ -7,11 +7,12 @@ from sqlalchemy import func, select, update
 
 from tracker.accounts.operations import find_user
 from tracker.audit.models import AuditEvent
+from tracker.catalogue.models import ReportingRound
 from tracker.core.db import today
 from tracker.core.errors import Refused
 from tracker.extensions import db
 from tracker.progress import workflow
-from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState
+from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, UpdateState
 
 
 @pytest.mark.parametrize("action", ["accept", "return"])

@@ -40,8 +40,8 @@ def objects(app, reporting) -> dict:
     """Make what this domain's urls name; return {placeholder: value}."""
     from sqlalchemy import select
 
+    from tracker.catalogue.models import ReportingRound
     from tracker.extensions import db
-    from tracker.progress.models import ReportingRound
     from tracker.reports.operations import freeze_report
 
     with app.app_context():

@@ -20,14 +20,12 @@ def demo_url(databases):
     from tests.conftest import SEED_DIR
     from tracker.catalogue import catalogue_file
     from tracker.catalogue.operations import seed_catalogue
-    from tracker.progress.operations import ensure_assignments
 
     url = databases.new()
     app = make_app(url, TRACKER_MODE="demo", TODAY="2019-03-15")
     with app.app_context():
         upgrade()
         seed_catalogue(catalogue_file.load(SEED_DIR))
-        ensure_assignments()
         db.session.commit()
     dispose(app)
     return url

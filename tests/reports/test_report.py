@@ -31,7 +31,7 @@ def test_highlights_quote_only_what_the_entity_allowed(app, reporting, secretari
     reporting.update("NGA", "I.3", "accepted", narrative=words, confidentiality=confidentiality)
     html = secretariat.get("/reports/progress-report").get_data(as_text=True)
     assert (words in html) is quoted
-    from tracker.progress.models import ReportingRound
+    from tracker.catalogue.models import ReportingRound
     from tracker.reports import report
 
     with app.app_context():
@@ -80,7 +80,7 @@ def test_the_pdf(reporting, secretariat):
 def _pdf_html(app):
     from flask import render_template
 
-    from tracker.progress.models import ReportingRound
+    from tracker.catalogue.models import ReportingRound
     from tracker.reports import report, views
 
     with app.test_request_context("/"):
@@ -203,7 +203,7 @@ def test_a_frozen_report_cannot_be_altered(app, reporting):
     from tracker.reports.operations import freeze_report
 
     with app.app_context():
-        from tracker.progress.models import ReportingRound
+        from tracker.catalogue.models import ReportingRound
 
         freeze_report(db.session.scalar(select(ReportingRound)), reporting._user("secretariat"))
         db.session.commit()
@@ -215,8 +215,8 @@ def test_a_frozen_report_cannot_be_altered(app, reporting):
 
 
 def test_only_the_secretariat_freezes(app, create_user, reporting):
+    from tracker.catalogue.models import ReportingRound
     from tracker.core.errors import Refused
-    from tracker.progress.models import ReportingRound
     from tracker.reports.operations import freeze_report
 
     with app.app_context():

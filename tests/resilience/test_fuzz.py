@@ -111,7 +111,7 @@ def test_the_catalogue_parser_fails_only_with_a_clear_error(seed_copy):
 
 def test_the_spreadsheet_parser_fails_only_with_a_clear_error(app, create_user, tmp_path):
     from tracker.accounts.operations import find_user
-    from tracker.exports import spreadsheet
+    from tracker.progress import spreadsheet
 
     email = create_user("focal_point", "FRA")
     printable = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=300)  # what a cell can hold

@@ -19,7 +19,7 @@ from tracker.api import schemas
 from tracker.api.models import ApiToken  # noqa: F401  (its table belongs to this domain)
 from tracker.catalogue import queries as catalogue_queries
 from tracker.catalogue.models import BriefingSession, Entity, Recommendation
-from tracker.core.access import API, PUBLIC, access, rule_for
+from tracker.core.access import BEARER, PUBLIC, access, rule_for
 from tracker.core.db import today
 from tracker.core.web import MAX_ID
 from tracker.core.errors import Conflict, Refused, conflicts_on_concurrent_change
@@ -44,7 +44,7 @@ class ApiError(HTTPException):
 
 def api_access(*rule):
     """Declare who may call an API view: PUBLIC, or roles holding a bearer token."""
-    return access(API, *rule)
+    return access(BEARER, *rule)
 
 
 def operation(summary: str, *, body=None, response=None, status: int = 200, query: tuple = (), ndjson: str | None = None,

@@ -56,4 +56,7 @@ def checkpoint_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from tracker.audit.backup import backup_command
+
     app.cli.add_command(audit_group)
+    app.cli.add_command(backup_command)

@@ -11,7 +11,6 @@ from flask.cli import AppGroup, with_appcontext
 from tracker.catalogue import catalogue_file, queries
 from tracker.catalogue.operations import seed_catalogue
 from tracker.core.transaction import writes
-from tracker.progress.operations import ensure_assignments
 
 catalogue_group = AppGroup("catalogue", help="Read the catalogue of recommendations.")
 
@@ -27,9 +26,6 @@ def seed_command(seed_dir: str | None) -> None:
     except catalogue_file.CatalogueError as exc:
         raise click.ClickException(str(exc)) from exc
     changes = seed_catalogue(catalogue)
-    added = ensure_assignments()
-    if added:
-        changes["assignments added"] += added
     if changes:
         click.echo("Seeded: " + ", ".join(f"{count} {what}" for what, count in sorted(changes.items())))
     else:

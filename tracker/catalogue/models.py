@@ -1,15 +1,17 @@
-"""Briefings, their sessions and source paragraphs, recommendations, themes and entities."""
+"""Briefings, their sessions and source paragraphs, recommendations, themes, entities and the
+reporting rounds the catalogue names."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint, select
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.core.db import TitledEnum, UTCDateTime, enum_column
+from tracker.core.db import TitledEnum, UTCDateTime, enum_column, start_of, utcnow
 from tracker.extensions import db
 
 
@@ -192,3 +194,33 @@ class Recommendation(db.Model):
     @classmethod
     def select_active(cls):
         return select(cls).where(cls.retired_at.is_(None))
+
+
+class ReportingRound(db.Model):
+    """A named cut-off for progress updates, tied to a meeting."""
+
+    __tablename__ = "reporting_rounds"
+    __table_args__ = (CheckConstraint("due <= meeting_date", name="due_before_meeting"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    due: Mapped[date]
+    meeting_date: Mapped[date]
+
+    @property
+    def closes_at(self) -> datetime:
+        """The cut-off: the end of the due day, UTC. An update submitted before it belongs to the round."""
+        return start_of(self.due + timedelta(days=1))
+
+    def is_closed(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.closes_at
+
+
+def round_for(moment: datetime | None, rounds: Sequence[ReportingRound]) -> ReportingRound | None:
+    """Return the round an update submitted at ``moment`` belongs to: the first (by cut-off) whose
+    cut-off had not passed. None when every cut-off had passed: it belongs to the next round, not
+    yet added. ``rounds`` are in cut-off order (``catalogue.queries.rounds()``)."""
+    if moment is None:
+        return None
+    return next((r for r in rounds if moment < r.closes_at), None)

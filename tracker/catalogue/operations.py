@@ -6,27 +6,29 @@ from collections import Counter
 
 from sqlalchemy import select
 
+from tracker.audit.operations import record
+from tracker.catalogue.catalogue_file import Catalogue
+from tracker.catalogue.signals import seeded
 from tracker.catalogue.models import (
     MEMBER_STATES,
     Briefing,
     BriefingSession,
     Entity,
     Recommendation,
+    ReportingRound,
     SourceParagraph,
     Theme,
 )
-from tracker.audit.operations import record
-from tracker.catalogue.catalogue_file import Catalogue
 from tracker.core.db import utcnow
 from tracker.extensions import db
-from tracker.progress.models import ReportingRound
 
 
 def seed_catalogue(catalogue: Catalogue) -> Counter:
     """Bring the database in line with the catalogue and count what changed.
 
     Items missing from the catalogue are retired, not deleted; reporting rounds are only added,
-    since the secretariat edits them afterwards. Only flushes: the caller commits.
+    since the secretariat edits them afterwards. The ``seeded`` signal lets the domains built on
+    the catalogue follow (progress adds the assignments). Only flushes: the caller commits.
     """
     changes: Counter = Counter()
     seeder = _Seeder(changes)
@@ -40,6 +42,8 @@ def seed_catalogue(catalogue: Catalogue) -> Counter:
     if changes:
         record("catalogue.seeded", target=briefing, data={"changes": dict(sorted(changes.items()))})
     db.session.flush()
+    for _receiver, theirs in seeded.send(briefing):
+        changes.update(theirs)
     return changes
 
 

@@ -6,9 +6,8 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from tracker.catalogue.models import Briefing, BriefingSession, Entity, Recommendation, SourceParagraph, Theme
+from tracker.catalogue.models import Briefing, BriefingSession, Entity, Recommendation, ReportingRound, SourceParagraph, Theme
 from tracker.extensions import db
-from tracker.progress.models import ReportingRound
 
 _ITEM_LOADS = (
     selectinload(Recommendation.themes),
@@ -79,6 +78,11 @@ def find_item(briefing_code: str, code: str) -> Recommendation:
 
 def themes() -> dict[str, str]:
     return {t.code: t.title for t in db.session.scalars(select(Theme).order_by(Theme.code))}
+
+
+def rounds() -> list[ReportingRound]:
+    """Every reporting round, in cut-off order."""
+    return list(db.session.scalars(select(ReportingRound).order_by(ReportingRound.due, ReportingRound.id)))
 
 
 def catalogue_document() -> dict:

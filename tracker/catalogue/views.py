@@ -8,7 +8,6 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from tracker.catalogue import queries
 from tracker.core.access import public
-from tracker.progress import queries as progress_queries
 
 bp = Blueprint("catalogue", __name__)
 
@@ -50,7 +49,6 @@ def item(code: str, item_code: str):
         briefing=briefing,
         item=item,
         parts=highlight(item.source_paragraph.text, item.source_quote),
-        published=progress_queries.published_statuses(item),
     )
 
 

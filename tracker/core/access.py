@@ -15,7 +15,7 @@ from flask_login import current_user
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
-API = "api"  # the JSON API checks bearer tokens itself (tracker.api.views); never the session
+BEARER = "bearer"  # the view checks a bearer token itself, never the session
 
 security_log = logging.getLogger("tracker.security")
 
@@ -64,7 +64,7 @@ def enforce():
     if rule is None:
         security_log.warning("denied: view %s declares no access rule", request.endpoint)
         abort(403)
-    if API in rule or allows(rule, current_user):
+    if BEARER in rule or allows(rule, current_user):
         return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()

@@ -1,4 +1,4 @@
-"""Text people write into the tracker: line ends normalized, control characters refused."""
+"""Text people write into the tracker: line ends normalized, control characters refused, formulas escaped."""
 
 from __future__ import annotations
 
@@ -19,4 +19,15 @@ def clean_text(value: str | None, *, field: str, limit: int = TEXT_LIMIT) -> str
         raise Refused(_("The text contains control characters; please remove them."), field=field)
     if len(value) > limit:
         raise Refused(_("The text is longer than %(num)d characters.", num=limit), field=field)
+    return value
+
+
+# What a spreadsheet would run as a formula at the start of a cell.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def escape_cell(value):
+    """Keep a text cell from being read as a formula; a leading apostrophe marks the escape."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return value

@@ -119,10 +119,15 @@ def _csrf_error(error: CSRFError):
     return render_template("error.html", code=400, title=_("Form expired"), message=message), 400
 
 
-def _wants_json() -> bool:
-    from flask import request
+def answer_json_under(app: Flask, prefix: str) -> None:
+    """Answer errors under ``prefix`` with a JSON body rather than the error page."""
+    app.extensions.setdefault("tracker.json_prefixes", []).append(prefix)
 
-    return request.path.startswith("/api/")
+
+def _wants_json() -> bool:
+    from flask import current_app, request
+
+    return request.path.startswith(tuple(current_app.extensions.get("tracker.json_prefixes", ())))
 
 
 def _json_error(code: int, message: str, field: str | None = None):

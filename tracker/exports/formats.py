@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from tracker.core.db import canonical_json
+from tracker.core.text import FORMULA_START
 
 FORMAT = "ctc-tracker-timeline/1"
 HASHED = [
@@ -24,8 +25,7 @@ HASHED = [
     "entity_id", "assignment_id", "recommendation_id", "data",
 ]
 COLUMNS = HASHED + ["prev_hash", "hash", "entity_code", "item_code"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
-_FORMULA_CHARS = "".join(_FORMULA_START)
+_FORMULA_CHARS = "".join(FORMULA_START)
 # The cells whose text comes from people: an account's address, the catalogue's codes. The others are
 # numbers, hashes, times, JSON objects, or the tracker's own words (kind, role, target type).
 _TEXT_CELLS = [COLUMNS.index(name) for name in ("actor_label", "entity_code", "item_code")]
@@ -34,13 +34,6 @@ MEDIA_TYPES = {
     "jsonl": "application/x-ndjson; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def escape_cell(value):
-    """Keep a text cell from being read as a formula; a leading apostrophe marks the escape."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _escaped(cells: list) -> list:

@@ -1,24 +1,15 @@
-"""The spreadsheet upload form and the timeline's filters."""
+"""The timeline's filters."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, ValidationError
 from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
 from tracker.exports.events import KINDS
 from tracker.exports.queries import TimelineFilters
-
-
-class SpreadsheetForm(FlaskForm):
-    spreadsheet = FileField(
-        _l("Your filled-in worklist spreadsheet"),
-        validators=[FileRequired(_l("Choose the spreadsheet to upload.")), FileAllowed(["xlsx"], _l("Upload the .xlsx file you downloaded."))],
-        description=_l("Nothing is saved until you have seen the preview and confirmed it."),
-    )
 
 
 class DayField(DateField):

@@ -1,14 +1,12 @@
-"""Timelines and their exports, the public open-data export, and the spreadsheet round trip."""
+"""Timelines and their exports, and the public open-data export."""
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-import secrets
 
 from flask import (
-    Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, session, stream_with_context, url_for,
+    Blueprint, Response, flash, redirect, render_template, request, send_file, stream_with_context, url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,14 +15,11 @@ from tracker.accounts.models import Role
 from tracker.catalogue import queries as catalogue_queries
 from tracker.core.access import access, public
 from tracker.core.db import utcnow
+from tracker.core.text import escape_cell
 from tracker.core.web import id_arg
-from tracker.accounts.forms import EmptyForm
-from tracker.core.errors import Refused
-from tracker.core.transaction import refusals
 from tracker.exports import events as events_vocabulary
-from tracker.exports import formats, operations, queries
-from tracker.exports import spreadsheet as spreadsheet_io
-from tracker.exports.forms import SpreadsheetForm, TimelineFilterForm
+from tracker.exports import formats, queries
+from tracker.exports.forms import TimelineFilterForm
 
 bp = Blueprint("exports", __name__)
 # Every page that lists events (an assignment's history too) names kinds and roles as the timeline does.
@@ -105,63 +100,7 @@ def open_data(fmt: str):
     writer.writerow(columns)
     for row in rows:
         row["evidence_links"] = " ".join(row["evidence_links"])
-        writer.writerow([formats.escape_cell(row[c]) for c in columns])
+        writer.writerow([escape_cell(row[c]) for c in columns])
     response = Response(buffer.getvalue(), content_type=formats.MEDIA_TYPES["csv"])
     response.headers["Content-Disposition"] = 'attachment; filename="ctc-public-statuses.csv"'
     return response
-
-
-# The spreadsheet round trip: download, upload to a preview, confirm.
-
-
-def _upload_path(token: str) -> str:
-    folder = os.path.join(current_app.instance_path, "imports")
-    os.makedirs(folder, exist_ok=True)
-    return os.path.join(folder, f"{token}.xlsx")
-
-
-@bp.get("/worklist/spreadsheet")
-@access(Role.focal_point)
-def spreadsheet():
-    name = f"worklist-{current_user.entity.code}-{utcnow():%Y%m%d}.xlsx"
-    return send_file(spreadsheet_io.workbook_for(current_user.entity), mimetype=formats.MEDIA_TYPES["xlsx"], as_attachment=True, download_name=name)
-
-
-@bp.route("/worklist/spreadsheet/upload", methods=["GET", "POST"])
-@access(Role.focal_point)
-def spreadsheet_upload():
-    form = SpreadsheetForm()
-    if form.validate_on_submit():
-        token = secrets.token_urlsafe(16)
-        path = _upload_path(token)
-        form.spreadsheet.data.save(path)
-        try:
-            preview = spreadsheet_io.read(path, current_user)
-        except Refused as refused:
-            os.remove(path)
-            form.spreadsheet.errors = [refused.message]
-        else:
-            session["spreadsheet_import"] = token
-            return render_template("exports/spreadsheet_preview.html", preview=preview, confirm_form=EmptyForm())
-    return render_template("exports/spreadsheet_upload.html", form=form), (400 if form.errors else 200)
-
-
-@bp.post("/worklist/spreadsheet/confirm")
-@access(Role.focal_point)
-def spreadsheet_confirm():
-    token = session.pop("spreadsheet_import", None)
-    if not token or not os.path.exists(_upload_path(token)):
-        flash(_("There is no spreadsheet waiting to be imported: upload it again."), "error")
-        return redirect(url_for(".spreadsheet_upload"))
-    path = _upload_path(token)
-    try:
-        with refusals(conflicts=True) as attempt:
-            preview = spreadsheet_io.read(path, current_user)  # again: things may have changed since the preview
-            counts = operations.apply_import(preview, current_user._get_current_object())
-    finally:
-        if os.path.exists(path):
-            os.remove(path)
-    if not attempt.ok:
-        return redirect(url_for(".spreadsheet_upload"))
-    flash(_("Imported: %(created)d new drafts, %(updated)d open updates changed, %(unchanged)d rows unchanged. Review and submit them from your items.", **counts), "info")
-    return redirect(url_for("progress.worklist"))

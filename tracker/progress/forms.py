@@ -1,10 +1,10 @@
-"""Forms of the reporting workflow: updates, reviews, rounds and due dates."""
+"""Forms of the reporting workflow: updates, reviews, rounds, due dates and the spreadsheet upload."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
@@ -89,3 +89,10 @@ class RoundForm(FlaskForm):
 class DueForm(FlaskForm):
     due = DateField(_l("Due date"), validators=[InputRequired()], description=_l("When this entity should have acted on the item."))
 
+
+class SpreadsheetForm(FlaskForm):
+    spreadsheet = FileField(
+        _l("Your filled-in worklist spreadsheet"),
+        validators=[FileRequired(_l("Choose the spreadsheet to upload.")), FileAllowed(["xlsx"], _l("Upload the .xlsx file you downloaded."))],
+        description=_l("Nothing is saved until you have seen the preview and confirmed it."),
+    )

@@ -1,12 +1,11 @@
-"""Assignments, reporting rounds, progress updates and evidence.
+"""Assignments, progress updates and evidence.
 
 The statuses, the states and the moves between them are in ``tracker.progress.workflow``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
@@ -14,8 +13,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.catalogue.models import Entity, Recommendation
-from tracker.core.db import TitledEnum, UTCDateTime, enum_column, start_of, today, utcnow
+from tracker.catalogue.models import Entity, Recommendation, ReportingRound
+from tracker.core.db import TitledEnum, UTCDateTime, enum_column, today, utcnow
 from tracker.extensions import db
 from tracker.progress.workflow import (  # noqa: F401  (the workflow's words, read from here too)
     CLOSED_STATUSES,
@@ -26,7 +25,6 @@ from tracker.progress.workflow import (  # noqa: F401  (the workflow's words, re
     UpdateState,
     overdue,
 )
-
 
 # Each status has a shape as well as a colour, so it reads without colour (WCAG 1.4.1).
 SHAPES = {"not_started": "○", "in_progress": "◔", "partially_implemented": "◑", "implemented": "●", "not_applicable": "⊘"}
@@ -43,36 +41,6 @@ Confidentiality.__titles__ = {
     Confidentiality.committee: _l("May be quoted in reports to the Committee"),
     Confidentiality.public: _l("Public once accepted"),
 }
-
-
-class ReportingRound(db.Model):
-    """A named cut-off for progress updates, tied to a meeting."""
-
-    __tablename__ = "reporting_rounds"
-    __table_args__ = (CheckConstraint("due <= meeting_date", name="due_before_meeting"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    title: Mapped[str] = mapped_column(String(300))
-    due: Mapped[date]
-    meeting_date: Mapped[date]
-
-    @property
-    def closes_at(self) -> datetime:
-        """The cut-off: the end of the due day, UTC. An update submitted before it belongs to the round."""
-        return start_of(self.due + timedelta(days=1))
-
-    def is_closed(self, now: datetime | None = None) -> bool:
-        return (now or utcnow()) >= self.closes_at
-
-
-def round_for(moment: datetime | None, rounds: Sequence[ReportingRound]) -> ReportingRound | None:
-    """Return the round an update submitted at ``moment`` belongs to: the first (by cut-off) whose
-    cut-off had not passed. None when every cut-off had passed: it belongs to the next round, not
-    yet added. ``rounds`` are in cut-off order (``progress.queries.rounds()``)."""
-    if moment is None:
-        return None
-    return next((r for r in rounds if moment < r.closes_at), None)
 
 
 def _is_focal_point_of(user, entity_id: int) -> bool:

@@ -8,6 +8,7 @@ The moves of an update (submit, withdraw, accept, return) are made by
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
@@ -15,7 +16,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy import update as sql_update
 
 from tracker.audit.operations import digest, record
-from tracker.catalogue.models import Entity, EntityKind, Recommendation
+from tracker.catalogue import queries as catalogue_queries
+from tracker.catalogue import signals as catalogue_signals
+from tracker.catalogue.models import Entity, EntityKind, Recommendation, ReportingRound
 from tracker.core.db import start_of, utc_day, utcnow
 from tracker.core.errors import Refused
 from tracker.core.text import TEXT_LIMIT, clean_text
@@ -29,7 +32,6 @@ from tracker.progress.models import (
     EvidenceKind,
     ImplementationStatus,
     ProgressUpdate,
-    ReportingRound,
     UpdateState,
 )
 
@@ -40,6 +42,12 @@ _URL = re.compile(URL_PATTERN)
 
 
 # Assignments and rounds
+
+
+@catalogue_signals.seeded.connect
+def _assign_seeded_items(_briefing, **_) -> Counter:
+    added = ensure_assignments()
+    return Counter({"assignments added": added} if added else {})
 
 
 def ensure_assignments() -> int:
@@ -173,7 +181,7 @@ def create_update(
     if not assignment.can_report(author):
         raise Refused(_("This assignment already has an open update, or is not yours to report on."))
     # After the last cut-off the draft waits in the latest round; its submission decides where it counts.
-    round_ = current_round() or next(iter(reversed(queries.rounds())), None)
+    round_ = current_round() or next(iter(reversed(catalogue_queries.rounds())), None)
     if round_ is None:
         raise Refused(_("No reporting round has been set up yet."))
     update = ProgressUpdate(
@@ -264,3 +272,27 @@ def accept_update(update: ProgressUpdate, reviewer, *, assessed_status: Implemen
 
 def return_update(update: ProgressUpdate, reviewer, *, comment: str, version: int | None = None) -> None:
     workflow.apply(update, "return", reviewer, version=version, text=comment)
+
+
+# The spreadsheet round trip
+
+
+def apply_import(preview, user) -> dict:
+    """Create or update the drafts a checked spreadsheet preview (``spreadsheet.read``) lists.
+
+    Rows that match what is saved write nothing; a file with nothing to write records nothing.
+    """
+    counts = {"created": 0, "updated": 0, "unchanged": len(preview.unchanged)}
+    if not preview.accepted:
+        return counts
+    for row in preview.accepted:
+        assignment = db.session.get(Assignment, row.assignment_id)
+        update = assignment.open_update
+        if update is None:
+            create_update(assignment, user, **row.values)
+            counts["created"] += 1
+        else:
+            edit_update(update, user, version=update.version, **row.values)
+            counts["updated"] += 1
+    record("spreadsheet.imported", actor=user, entity=user.entity, data={**counts, "rejected": len(preview.rejected)})
+    return counts

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tracker.audit.models import AuditEvent
-from tracker.catalogue.models import BriefingSession, Entity, Recommendation, Theme
+from tracker.catalogue import queries as catalogue_queries
+from tracker.catalogue.models import BriefingSession, Entity, Recommendation, ReportingRound, Theme, round_for
 from tracker.core.db import today, utcnow
 from tracker.core.paging import Page
 from tracker.extensions import db
@@ -25,26 +26,19 @@ from tracker.progress.models import (
     Evidence,
     ImplementationStatus,
     ProgressUpdate,
-    ReportingRound,
     UpdateState,
-    round_for,
 )
-
-
-def rounds() -> list[ReportingRound]:
-    """Every reporting round, in cut-off order."""
-    return list(db.session.scalars(select(ReportingRound).order_by(ReportingRound.due, ReportingRound.id)))
 
 
 def open_round(now: datetime | None = None) -> ReportingRound | None:
     """Return the round open for updates: the first whose cut-off has not passed (None after the last one)."""
-    return round_for(now or utcnow(), rounds())
+    return round_for(now or utcnow(), catalogue_queries.rounds())
 
 
 def last_closed_round(now: datetime | None = None) -> ReportingRound | None:
     """Return the round whose cut-off passed most recently, if any."""
     moment = now or utcnow()
-    return next((r for r in reversed(rounds()) if r.is_closed(moment)), None)
+    return next((r for r in reversed(catalogue_queries.rounds()) if r.is_closed(moment)), None)
 
 
 def get_assignment(assignment_id: int, user) -> Assignment:

@@ -1,28 +1,35 @@
-"""Worklist, updates and their review, rounds and due dates."""
+"""Worklist, updates and their review, rounds and due dates, the worklist as a spreadsheet."""
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from tracker.accounts.forms import EmptyForm
 from tracker.accounts.models import Role
 from tracker.catalogue import queries as catalogue_queries
+from tracker.catalogue.models import ReportingRound
 from tracker.core.access import SIGNED_IN, access
 from tracker.core.db import utcnow
-from tracker.core.errors import Conflict
+from tracker.core.errors import Conflict, Refused
 from tracker.core.transaction import refusals
 from tracker.extensions import db
 from tracker.progress import evidence as evidence_files
 from tracker.progress import operations, queries
-from tracker.progress.forms import DueForm, ReviewForm, RoundForm, UpdateForm
-from tracker.progress.models import SHAPES, Confidentiality, Evidence, EvidenceKind, ImplementationStatus, ReportingRound
+from tracker.progress import spreadsheet as spreadsheet_io
+from tracker.progress.forms import DueForm, ReviewForm, RoundForm, SpreadsheetForm, UpdateForm
+from tracker.progress.models import SHAPES, Confidentiality, Evidence, EvidenceKind, ImplementationStatus
 
 bp = Blueprint("progress", __name__)
 bp.add_app_template_global(SHAPES, "shapes")
+# The public item page (catalogue) shows what the addressees published, without importing progress.
+bp.add_app_template_global(queries.published_statuses, "published_statuses")
 bp.add_app_template_global(lambda: {s.value: s.title for s in ImplementationStatus}, "status_titles")
 
 FOCAL_POINT, SECRETARIAT, AUDITOR = Role.focal_point, Role.secretariat, Role.auditor
@@ -267,3 +274,59 @@ def edit_round(round_id: int):
         flash(_("The round was saved."), "info")
         return redirect(url_for(".rounds"))
     return render_template("progress/round_form.html", form=form, round=round_)
+
+
+# The spreadsheet round trip: download, upload to a preview, confirm.
+
+
+def _upload_path(token: str) -> str:
+    folder = os.path.join(current_app.instance_path, "imports")
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, f"{token}.xlsx")
+
+
+@bp.get("/worklist/spreadsheet")
+@access(FOCAL_POINT)
+def spreadsheet():
+    name = f"worklist-{current_user.entity.code}-{utcnow():%Y%m%d}.xlsx"
+    return send_file(spreadsheet_io.workbook_for(current_user.entity), mimetype=spreadsheet_io.MEDIA_TYPE, as_attachment=True, download_name=name)
+
+
+@bp.route("/worklist/spreadsheet/upload", methods=["GET", "POST"])
+@access(FOCAL_POINT)
+def spreadsheet_upload():
+    form = SpreadsheetForm()
+    if form.validate_on_submit():
+        token = secrets.token_urlsafe(16)
+        path = _upload_path(token)
+        form.spreadsheet.data.save(path)
+        try:
+            preview = spreadsheet_io.read(path, current_user)
+        except Refused as refused:
+            os.remove(path)
+            form.spreadsheet.errors = [refused.message]
+        else:
+            session["spreadsheet_import"] = token
+            return render_template("progress/spreadsheet_preview.html", preview=preview, confirm_form=EmptyForm())
+    return render_template("progress/spreadsheet_upload.html", form=form), (400 if form.errors else 200)
+
+
+@bp.post("/worklist/spreadsheet/confirm")
+@access(FOCAL_POINT)
+def spreadsheet_confirm():
+    token = session.pop("spreadsheet_import", None)
+    if not token or not os.path.exists(_upload_path(token)):
+        flash(_("There is no spreadsheet waiting to be imported: upload it again."), "error")
+        return redirect(url_for(".spreadsheet_upload"))
+    path = _upload_path(token)
+    try:
+        with refusals(conflicts=True) as attempt:
+            preview = spreadsheet_io.read(path, current_user)  # again: things may have changed since the preview
+            counts = operations.apply_import(preview, current_user._get_current_object())
+    finally:
+        if os.path.exists(path):
+            os.remove(path)
+    if not attempt.ok:
+        return redirect(url_for(".spreadsheet_upload"))
+    flash(_("Imported: %(created)d new drafts, %(updated)d open updates changed, %(unchanged)d rows unchanged. Review and submit them from your items.", **counts), "info")
+    return redirect(url_for(".worklist"))

@@ -23,6 +23,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 
 from tracker.audit.operations import record
+from tracker.catalogue import queries as catalogue_queries
+from tracker.catalogue.models import round_for
 from tracker.core.db import TitledEnum, utcnow
 from tracker.core.errors import Conflict, Refused
 from tracker.core.text import clean_text
@@ -163,17 +165,8 @@ def content(update: ProgressUpdate) -> dict:
     }
 
 
-def _rounds():
-    """Every reporting round, in cut-off order (imported here: the queries import the models, which import this module)."""
-    from tracker.progress import queries
-
-    return queries.rounds()
-
-
 def _round_for(moment: datetime | None):
-    from tracker.progress.models import round_for
-
-    return round_for(moment, _rounds())
+    return round_for(moment, catalogue_queries.rounds())
 
 
 def project(assignment: Assignment, update: ProgressUpdate | None, now: datetime) -> None:

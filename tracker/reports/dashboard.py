@@ -14,12 +14,24 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from tracker.catalogue.models import Briefing, BriefingSession, Entity, Recommendation, Theme, recommendation_themes
+from tracker.catalogue import queries as catalogue_queries
+from tracker.catalogue.models import (
+    Briefing,
+    BriefingSession,
+    Entity,
+    Recommendation,
+    ReportingRound,
+    Theme,
+    recommendation_themes,
+    round_for,
+)
 from tracker.core.db import start_of, today, utc_day
 from tracker.extensions import db
-from tracker.progress import queries as progress_queries
 from tracker.progress.models import (
-    Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState, round_for,
+    Assignment,
+    ImplementationStatus,
+    ProgressUpdate,
+    UpdateState,
 )
 from tracker.progress.workflow import overdue
 from tracker.reports.tally import STATUS_VALUES, Tally
@@ -34,7 +46,7 @@ def round_on(day: date) -> ReportingRound | None:
 
 
 def all_rounds() -> list[ReportingRound]:
-    return progress_queries.rounds()
+    return catalogue_queries.rounds()
 
 
 @dataclass

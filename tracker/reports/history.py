@@ -16,11 +16,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import AuditEvent
-from tracker.catalogue.models import Recommendation
+from tracker.catalogue import queries as catalogue_queries
+from tracker.catalogue.models import Recommendation, ReportingRound, round_for
 from tracker.core.paging import Page
 from tracker.extensions import db
-from tracker.progress import queries as progress_queries
-from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, ReportingRound, UpdateState, round_for
+from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, UpdateState
 from tracker.progress.workflow import overdue
 from tracker.reports import dashboard, lists
 from tracker.reports.tally import STATUS_VALUES, Tally
@@ -84,7 +84,7 @@ def facts_as_of(day: date, assignment_ids: list[int] | None = None) -> dict[int,
         .join(AuditEvent, AuditEvent.seq == last_accepted.c.seq)
         .outerjoin(ProgressUpdate, ProgressUpdate.id == update_id)
     )
-    rounds = progress_queries.rounds()
+    rounds = catalogue_queries.rounds()
     for assignment_id, status, accepted_id, occurred_at, submitted_at in db.session.execute(accepted):
         fact = facts.get(assignment_id)
         if fact is not None:

@@ -8,13 +8,13 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from tracker.catalogue.models import BriefingSession, Entity, Recommendation, Theme
+from tracker.catalogue.models import BriefingSession, Entity, Recommendation, ReportingRound, Theme
 from tracker.core.db import today
 from tracker.core.paging import Page
 from tracker.extensions import db
-from tracker.progress.models import Assignment, ImplementationStatus, ReportingRound, UpdateState
-from tracker.reports.tally import STATUS_VALUES, Tally
+from tracker.progress.models import Assignment, ImplementationStatus, UpdateState
 from tracker.reports.dashboard import projection, round_on, tally_columns
+from tracker.reports.tally import STATUS_VALUES, Tally
 
 FLAGS = ("accepted", "overdue", "returned", "not_accepted")
 PAGE_SIZE = 100

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.catalogue.models import ReportingRound
 from tracker.core.db import UTCDateTime, utcnow
 from tracker.extensions import db
-from tracker.progress.models import ReportingRound
 
 
 class FrozenReport(db.Model):

@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 
 from tracker.audit import queries as audit_queries
 from tracker.audit.operations import digest, record
+from tracker.catalogue.models import ReportingRound
 from tracker.core.errors import Refused
 from tracker.extensions import db
-from tracker.progress.models import ReportingRound
 from tracker.reports import report
 from tracker.reports.models import FrozenReport
 

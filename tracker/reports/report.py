@@ -12,8 +12,9 @@ from collections import defaultdict
 from flask import current_app
 
 from tracker.audit import queries as audit_queries
+from tracker.catalogue.models import ReportingRound
 from tracker.core.db import utcnow
-from tracker.progress.models import Confidentiality, ReportingRound
+from tracker.progress.models import Confidentiality
 from tracker.reports import dashboard
 from tracker.reports.tally import STATUS_VALUES, Tally
 

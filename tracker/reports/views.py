@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -15,11 +16,12 @@ from tracker.accounts.models import Role
 from tracker.audit import queries as audit_queries
 from tracker.audit.operations import digest
 from tracker.catalogue import queries as catalogue_queries
+from tracker.catalogue.models import ReportingRound
 from tracker.core.access import access
 from tracker.core.db import today
 from tracker.core.transaction import refusals
 from tracker.extensions import cache, db
-from tracker.progress.models import SHAPES, ImplementationStatus, ReportingRound
+from tracker.progress.models import SHAPES, ImplementationStatus
 from tracker.reports import charts, history, operations, pdf, report
 from tracker.reports import dashboard as dashboard_queries
 from tracker.reports import grid as grid_queries

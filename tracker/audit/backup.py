@@ -16,6 +16,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
+from tracker.audit.queries import head
 from tracker.extensions import db
 
 
@@ -47,8 +48,6 @@ def backup(url: str, path: str) -> None:
 @with_appcontext
 def backup_command(path: str) -> None:
     """Back the database up to PATH (SQLite backup API, or pg_dump -Fc for PostgreSQL)."""
-    from tracker.audit.queries import head
-
     seq, head_hash = head()
     db.session.rollback()  # read nothing more in this transaction while the copy runs
     try:

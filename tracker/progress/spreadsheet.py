@@ -1,7 +1,7 @@
 """The focal point's worklist as a spreadsheet, and reading it back into a checked preview.
 
 Nothing here writes to the database: ``read`` returns a preview of what an import would do;
-``tracker.exports.operations.apply_import`` does it.
+``tracker.progress.operations.apply_import`` does it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.core.db import utcnow
 from tracker.core.errors import Refused
-from tracker.exports.formats import escape_cell
+from tracker.core.text import escape_cell
 from tracker.extensions import db
 from tracker.progress import operations as progress_operations
 from tracker.progress import workflow
@@ -28,6 +28,7 @@ from tracker.progress import queries as progress_queries
 from tracker.progress.models import Assignment, Confidentiality, EvidenceKind, ImplementationStatus, ProgressUpdate, UpdateState
 
 FORMAT = "ctc-tracker-worklist/1"
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 2000
 HEADER = [
     "assignment", "item", "action", "session", "due", "official_status", "open_update",
