@@ -59,12 +59,14 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.accounts import cli as accounts_cli
     from tracker.accounts.views import bp as accounts_bp
     from tracker.api import cli as api_cli
+    from tracker.api.pages import bp as tokens_bp
     from tracker.api.views import bp as api_bp
     from tracker.audit import cli as audit_cli
     from tracker.catalogue import cli as catalogue_cli
     from tracker.catalogue.views import bp as catalogue_bp
     from tracker.exports import cli as exports_cli
     from tracker.exports.views import bp as exports_bp
+    from tracker.progress import cli as progress_cli
     from tracker.progress.views import bp as progress_bp
     from tracker.reports.views import bp as reports_bp
 
@@ -73,11 +75,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(progress_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(tokens_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
     web.answer_json_under(app, "/api/")  # its errors too, for URLs no view matches
     catalogue_cli.init_app(app)
     accounts_cli.init_app(app)
+    progress_cli.init_app(app)
     audit_cli.init_app(app)
     exports_cli.init_app(app)
     api_cli.init_app(app)

@@ -1,32 +1,21 @@
-"""``flask users ...`` and ``flask demo``: thin wrappers over the account operations."""
+"""``flask users ...``: thin wrappers over the account operations."""
 
 from __future__ import annotations
 
-import secrets
 import sys
 
 import click
-from flask import Flask, current_app
-from flask.cli import AppGroup, with_appcontext
+from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tracker.accounts import operations
-from tracker.accounts.models import Role, TokenPurpose, User
+from tracker.accounts.models import Role, User
 from tracker.catalogue.models import Entity
 from tracker.core.transaction import writes
 from tracker.extensions import db
 
 users_group = AppGroup("users", help="Create, list and deactivate accounts.")
-
-DEMO_ACCOUNTS = [
-    ("focal.france@demo.invalid", "Focal point, France (demo)", Role.focal_point, "FRA"),
-    ("focal.nigeria@demo.invalid", "Focal point, Nigeria (demo)", Role.focal_point, "NGA"),
-    ("focal.unodc@demo.invalid", "Focal point, UNODC (demo)", Role.focal_point, "UNODC"),
-    ("secretariat@demo.invalid", "Secretariat officer (demo)", Role.secretariat, None),
-    ("auditor@demo.invalid", "Auditor (demo)", Role.auditor, None),
-    ("admin@demo.invalid", "Administrator (demo)", Role.admin, None),
-]
-
 
 def _entity(code: str | None) -> Entity | None:
     if not code:
@@ -84,39 +73,5 @@ def deactivate_command(email: str) -> None:
     click.echo(f"Deactivated {user.email}; every session of the account has ended.")
 
 
-@click.command("demo")
-@with_appcontext
-@writes
-def demo_command() -> None:
-    """Demo mode only: create one account per role, print their passwords, and generate demo progress once."""
-    from tracker.progress import demo
-
-    if current_app.config["TRACKER_MODE"] != "demo":
-        raise click.ClickException("Demo accounts are only made with TRACKER_MODE=demo.")
-    if demo.has_real_reports():
-        raise click.ClickException("This database holds progress reports not written by demo accounts: no demo data is added to it.")
-    lines = []
-    for email, name, role, code in DEMO_ACCOUNTS:
-        password = "demo-" + secrets.token_urlsafe(12)
-        user = operations.find_user(email)
-        if user is None:
-            user = operations.create_user(email, name, role, _entity(code), password=password)
-        else:
-            operations.redeem_token(operations.issue_token(user, TokenPurpose.reset), password)
-        lines.append(f"  {role.title:<24} {email:<30} {password}")
-    made = demo.generate()
-    click.echo("DEMO ACCOUNTS (demo mode only; new passwords at every start):")
-    click.echo("\n".join(lines))
-    if made is None:
-        click.echo("Demo progress was generated before; left as it is.")
-    else:
-        click.echo(
-            f"DEMO PROGRESS (synthetic, {demo.START:%d %B %Y} to {demo.END:%d %B %Y}): "
-            f"{made['updates']} updates from {made['entities']} entities ({made['steps'].get('accept', 0)} accepted, "
-            f"{made['steps'].get('return', 0)} returned)."
-        )
-
-
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
-    app.cli.add_command(demo_command)

@@ -46,14 +46,6 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
-    name = StringField(
-        _l("What the token is for"),
-        validators=[DataRequired(), Length(max=100)],
-        description=_l("For example: national follow-up system. The token acts with exactly your rights."),
-    )
-
-
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that change state."""
 

@@ -12,10 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts import operations
-from tracker.accounts.forms import AccountForm, ChangePasswordForm, EmptyForm, InviteForm, LoginForm, SetPasswordForm, TokenForm
+from tracker.accounts.forms import AccountForm, ChangePasswordForm, EmptyForm, InviteForm, LoginForm, SetPasswordForm
 from tracker.accounts.models import Role, TokenPurpose, User
-from tracker.api import operations as api_operations
-from tracker.api.models import ApiToken
 from tracker.core.access import PUBLIC, SIGNED_IN, access, security_log
 from tracker.core.errors import Refused
 from tracker.core.transaction import refusals
@@ -87,32 +85,7 @@ def account():
             security_log.info("password changed: %s", user.email)
             flash(_("Your password was changed. Every other session has been signed out."), "info")
             return redirect(url_for(".account"))
-    return render_template(
-        "accounts/account.html", form=form, sign_out_form=EmptyForm(), token_form=TokenForm(), tokens=api_operations.tokens_of(current_user)
-    )
-
-
-@bp.post("/account/tokens")
-@access(SIGNED_IN)
-def create_token():
-    form = TokenForm()
-    if not form.validate_on_submit():
-        flash(_("Give the token a name of at most 100 characters."), "error")
-        return redirect(url_for(".account"))
-    row, token = api_operations.create_token(current_user._get_current_object(), form.name.data)
-    # Shown once, in this response only: never stored, flashed or logged.
-    return render_template("accounts/token_created.html", row=row, token=token)
-
-
-@bp.post("/account/tokens/<id:token_id>/revoke")
-@access(SIGNED_IN)
-def revoke_token(token_id: int):
-    row = db.session.get(ApiToken, token_id)
-    if row is None or not row.can_revoke(current_user):
-        abort(404)
-    api_operations.revoke_token(row, actor=current_user._get_current_object())
-    flash(_("The token “%(name)s” is revoked: it stops working at once.", name=row.name), "info")
-    return redirect(url_for(".account"))
+    return render_template("accounts/account.html", form=form, sign_out_form=EmptyForm())
 
 
 @bp.post("/account/sign-out-everywhere")

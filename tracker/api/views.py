@@ -16,7 +16,6 @@ from tracker.accounts.models import Role
 from tracker.api import operations as tokens
 from tracker.api import queries as api_queries
 from tracker.api import schemas
-from tracker.api.models import ApiToken  # noqa: F401  (its table belongs to this domain)
 from tracker.catalogue import queries as catalogue_queries
 from tracker.catalogue.models import BriefingSession, Entity, Recommendation
 from tracker.core.access import BEARER, PUBLIC, access, rule_for

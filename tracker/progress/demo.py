@@ -29,6 +29,15 @@ START = datetime(2018, 10, 15, 8, 0, tzinfo=timezone.utc)
 END = datetime(2019, 3, 14, 18, 0, tzinfo=timezone.utc)
 DEMO_DOMAIN = "@demo.invalid"
 REVIEWER = "secretariat@demo.invalid"
+# One account per role; flask demo gives each a new password at every start.
+ACCOUNTS = [
+    ("focal.france@demo.invalid", "Focal point, France (demo)", Role.focal_point, "FRA"),
+    ("focal.nigeria@demo.invalid", "Focal point, Nigeria (demo)", Role.focal_point, "NGA"),
+    ("focal.unodc@demo.invalid", "Focal point, UNODC (demo)", Role.focal_point, "UNODC"),
+    ("secretariat@demo.invalid", "Secretariat officer (demo)", Role.secretariat, None),
+    ("auditor@demo.invalid", "Auditor (demo)", Role.auditor, None),
+    ("admin@demo.invalid", "Administrator (demo)", Role.admin, None),
+]
 MEMBER_STATES = 40  # how many States report, besides France and Nigeria (more makes the demo slow)
 ALWAYS = ("FRA", "NGA")
 S = ImplementationStatus
