@@ -26,6 +26,7 @@ B = "/briefings/ctc-2018-10-08"
 # endpoint: [(method, url, {role: expected status})]; placeholders name objects made below.
 ROUTES = {
     "static": [("GET", "/static/tracker.css", everyone(200))],
+    "progress.status_stylesheet": [("GET", "/status.css", everyone(200))],
     "catalogue.index": [("GET", "/", everyone(302))],
     "catalogue.briefing": [("GET", B, everyone(200))],
     "catalogue.session": [("GET", f"{B}/sessions/I", everyone(200))],

@@ -6,7 +6,7 @@ The statuses, the states and the moves between them are in ``tracker.progress.wo
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
@@ -26,8 +26,36 @@ from tracker.progress.workflow import (  # noqa: F401  (the workflow's words, re
     overdue,
 )
 
-# Each status has a shape as well as a colour, so it reads without colour (WCAG 1.4.1).
-SHAPES = {"not_started": "○", "in_progress": "◔", "partially_implemented": "◑", "implemented": "●", "not_applicable": "⊘"}
+class Look(NamedTuple):
+    """How a status looks, everywhere: a shape, so it reads without colour (WCAG 1.4.1); the ink of
+    its text; the soft background of its grid cells; its fill and pattern in charts."""
+
+    shape: str
+    ink: str
+    background: str | None
+    fill: str
+    pattern: str
+
+
+# The one palette: the stylesheet's status classes (status_css), the charts and the PDF use it.
+PALETTE = {
+    "not_started": Look("○", "#4a4a4a", None, "#ffffff", "hollow"),
+    "in_progress": Look("◔", "#00497a", "#dcebf7", "#a9cbe8", "hatch"),
+    "partially_implemented": Look("◑", "#6b4e00", "#fcefc7", "#f4cf6a", "dots"),
+    "implemented": Look("●", "#0b6b2f", "#d9efe0", "#1e7b3c", "solid"),
+    "not_applicable": Look("⊘", "#5a2a6b", "#eee5f4", "#cdb9dc", "cross"),
+}
+SHAPES = {status: look.shape for status, look in PALETTE.items()}
+
+
+def status_css() -> str:
+    """The CSS of the status classes: ``status-<value>`` (badges) and ``c-<value>`` (grid cells)."""
+    rules = []
+    for status, look in PALETTE.items():
+        rules.append(f".status-{status} {{ color: {look.ink}; }}")
+        background = f" background: {look.background}; print-color-adjust: exact;" if look.background else ""
+        rules.append(f".c-{status} {{ color: {look.ink};{background} }}")
+    return "\n".join(rules) + "\n"
 
 
 class Confidentiality(TitledEnum):

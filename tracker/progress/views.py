@@ -6,7 +6,7 @@ import os
 import secrets
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from tracker.accounts.forms import EmptyForm
 from tracker.accounts.models import Role
 from tracker.catalogue import queries as catalogue_queries
 from tracker.catalogue.models import ReportingRound
-from tracker.core.access import SIGNED_IN, access
+from tracker.core.access import SIGNED_IN, access, public
 from tracker.core.db import utcnow
 from tracker.core.errors import Conflict, Refused
 from tracker.core.transaction import refusals
@@ -24,10 +24,11 @@ from tracker.progress import evidence as evidence_files
 from tracker.progress import operations, queries
 from tracker.progress import spreadsheet as spreadsheet_io
 from tracker.progress.forms import DueForm, ReviewForm, RoundForm, SpreadsheetForm, UpdateForm
-from tracker.progress.models import SHAPES, Confidentiality, Evidence, EvidenceKind, ImplementationStatus
+from tracker.progress.models import SHAPES, Confidentiality, Evidence, EvidenceKind, ImplementationStatus, status_css
 
 bp = Blueprint("progress", __name__)
 bp.add_app_template_global(SHAPES, "shapes")
+bp.add_app_template_global(status_css, "status_css")
 # The public item page (catalogue) shows what the addressees published, without importing progress.
 bp.add_app_template_global(queries.published_statuses, "published_statuses")
 bp.add_app_template_global(lambda: {s.value: s.title for s in ImplementationStatus}, "status_titles")
@@ -43,6 +44,13 @@ HOMES = {
 
 def _user():
     return current_user._get_current_object()
+
+
+@bp.get("/status.css")
+@public
+def status_stylesheet():
+    """The status colours of the one palette, as a stylesheet every page links."""
+    return Response(status_css(), mimetype="text/css")
 
 
 @bp.get("/home")

@@ -13,21 +13,12 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from tracker.progress.models import SHAPES, ImplementationStatus
-
-# fill, ink (pattern strokes, outline), and the pattern that tells the status apart without colour
-STYLE = {
-    "not_started": ("#ffffff", "#4a4a4a", "hollow"),
-    "in_progress": ("#a9cbe8", "#00497a", "hatch"),
-    "partially_implemented": ("#f4cf6a", "#6b4e00", "dots"),
-    "implemented": ("#1e7b3c", "#0b3d1d", "solid"),
-    "not_applicable": ("#cdb9dc", "#5a2a6b", "cross"),
-}
-
+from tracker.progress.models import PALETTE, ImplementationStatus
 
 def _patterns(prefix: str) -> str:
     parts = []
-    for status, (fill, ink, kind) in STYLE.items():
+    for status, look in PALETTE.items():
+        fill, ink, kind = look.fill, look.ink, look.pattern
         pid = f"{prefix}-{status}"
         if kind == "hatch":
             body = f'<rect width="6" height="6" fill="{fill}"/><line x1="0" y1="0" x2="0" y2="6" stroke="{ink}" stroke-width="2"/>'
@@ -42,7 +33,7 @@ def _patterns(prefix: str) -> str:
 
 
 def _fill(prefix: str, status: str) -> str:
-    fill, _ink, kind = STYLE[status]
+    fill, kind = PALETTE[status].fill, PALETTE[status].pattern
     return fill if kind in ("solid", "hollow") else f"url(#{prefix}-{status})"
 
 
@@ -57,7 +48,7 @@ def _svg(prefix: str, width: int, height: int, title: str, desc: str, body: str)
 def status_bars(prefix: str, rows: list[tuple[str, dict]], title: str) -> Markup:
     """Stacked bars, one per row, each the 100% of its assignments split by official status."""
     label_w, bar_w, bar_h, gap, top = 150, 420, 22, 12, 8
-    legend_h = 24 * ((len(STYLE) + 2) // 3)
+    legend_h = 24 * ((len(PALETTE) + 2) // 3)
     height = top + len(rows) * (bar_h + gap) + legend_h + 8
     width = label_w + bar_w + 70
     body = [_patterns(prefix)]
@@ -66,7 +57,7 @@ def status_bars(prefix: str, rows: list[tuple[str, dict]], title: str) -> Markup
         total = sum(by_status.values())
         body.append(f'<text x="{label_w - 8}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" fill="#1b1b1b">{escape(label[:24])}</text>')
         x = float(label_w)
-        for status in STYLE:
+        for status in PALETTE:
             count = by_status.get(status, 0)
             if not count:
                 continue
@@ -75,7 +66,7 @@ def status_bars(prefix: str, rows: list[tuple[str, dict]], title: str) -> Markup
             tip = _("%(row)s: %(status)s, %(count)d of %(total)d (%(share)d%%)", row=label, status=name, count=count, total=total, share=round(100 * count / total))
             body.append(
                 f'<rect x="{x:.2f}" y="{y}" width="{w:.2f}" height="{bar_h}" fill="{_fill(prefix, status)}" '
-                f'stroke="{STYLE[status][1]}" stroke-width="0.75"><title>{escape(tip)}</title></rect>'
+                f'stroke="{PALETTE[status].ink}" stroke-width="0.75"><title>{escape(tip)}</title></rect>'
             )
             x += w
         body.append(f'<text x="{label_w + bar_w + 6}" y="{y + bar_h * 0.7:.1f}" fill="#1b1b1b">{total}</text>')
@@ -87,11 +78,11 @@ def status_bars(prefix: str, rows: list[tuple[str, dict]], title: str) -> Markup
 def _legend(prefix: str, y0: float, width: int) -> str:
     parts = []
     column = width / 3
-    for index, status in enumerate(STYLE):
+    for index, status in enumerate(PALETTE):
         x, y = 8 + column * (index % 3), y0 + 24 * (index // 3)
         parts.append(
-            f'<rect x="{x:.1f}" y="{y}" width="14" height="14" fill="{_fill(prefix, status)}" stroke="{STYLE[status][1]}"/>'
-            f'<text x="{x + 20:.1f}" y="{y + 11}" fill="#1b1b1b">{SHAPES[status]} {escape(ImplementationStatus(status).title)}</text>'
+            f'<rect x="{x:.1f}" y="{y}" width="14" height="14" fill="{_fill(prefix, status)}" stroke="{PALETTE[status].ink}"/>'
+            f'<text x="{x + 20:.1f}" y="{y + 11}" fill="#1b1b1b">{PALETTE[status].shape} {escape(ImplementationStatus(status).title)}</text>'
         )
     return "".join(parts)
 
