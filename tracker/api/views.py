@@ -1,27 +1,26 @@
 """JSON API v1: the same operations, permissions and audit as the pages.
 
 Every view declares who may call it with ``api_access`` and what it takes and returns with
-``operation``; the OpenAPI document is generated from those declarations and the URL map.
+``operation``; the OpenAPI document is generated from those declarations and the URL map. Authentication,
+JSON errors, bodies and arguments are in ``tracker.api.http``.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, request, stream_with_context, url_for
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from tracker.accounts.models import Role
-from tracker.api import operations as tokens
+from tracker.api import http
 from tracker.api import queries as api_queries
 from tracker.api import schemas
+from tracker.api.http import PUBLIC, ApiError, api_access, operation
 from tracker.catalogue import queries as catalogue_queries
 from tracker.catalogue.models import BriefingSession, Entity, Recommendation
-from tracker.core.access import BEARER, PUBLIC, access, rule_for
 from tracker.core.db import today
-from tracker.core.web import MAX_ID
-from tracker.core.errors import Conflict, Refused, conflicts_on_concurrent_change
+from tracker.core.errors import Refused
 from tracker.exports import formats
 from tracker.exports import queries as export_queries
 from tracker.extensions import db
@@ -30,94 +29,9 @@ from tracker.progress import queries as progress_queries
 from tracker.progress.models import Assignment, ImplementationStatus, ProgressUpdate, UpdateState
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.before_request(http.authenticate)
+bp.after_request(http.no_store)
 FOCAL_POINT, SECRETARIAT, AUDITOR = Role.focal_point, Role.secretariat, Role.auditor
-
-
-class ApiError(HTTPException):
-    """An error answered as JSON with a message, and the field at fault where there is one."""
-
-    def __init__(self, code: int, message: str, field: str | None = None):
-        super().__init__(description=message)
-        self.code, self.api_message, self.field = code, message, field
-
-
-def api_access(*rule):
-    """Declare who may call an API view: PUBLIC, or roles holding a bearer token."""
-    return access(BEARER, *rule)
-
-
-def operation(summary: str, *, body=None, response=None, status: int = 200, query: tuple = (), ndjson: str | None = None,
-              paged: bool = False):
-    """Describe a view for the OpenAPI document.
-
-    ``ndjson`` names the schema of one line when the view also streams application/x-ndjson;
-    ``paged`` says that a response may carry a Link header to the next page.
-    """
-
-    def decorate(view):
-        view.openapi = {"summary": summary, "body": body, "response": response, "status": status, "query": query,
-                        "ndjson": ndjson, "paged": paged}
-        return view
-
-    return decorate
-
-
-@bp.before_request
-def authenticate():
-    """Resolve the bearer token, if any, and apply the view's rule; sessions are never used here."""
-    g.api_user = None
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "Send the token as: Authorization: Bearer TOKEN.")
-        g.api_user = tokens.user_for_token(token.strip())
-        if g.api_user is None:
-            raise ApiError(401, "The token is unknown or revoked, or its account is deactivated.")
-    rule = rule_for(request.endpoint) or frozenset()
-    if PUBLIC in rule:
-        return
-    if g.api_user is None:
-        raise ApiError(401, "This needs a token: Authorization: Bearer TOKEN.")
-    if g.api_user.role.value not in rule:
-        raise ApiError(403, "Your role may not do this.")
-
-
-@bp.after_request
-def no_store(response):
-    if g.get("api_user") is not None:
-        response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _body(model):
-    if request.mimetype != "application/json":
-        raise ApiError(400, "Send a JSON body with Content-Type: application/json.")
-    try:
-        return model.model_validate_json(request.get_data() or b"{}")
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        if problem["type"] == "json_invalid":
-            raise ApiError(400, "The body is not valid JSON.") from exc
-        where = ".".join(str(p) for p in problem["loc"])
-        field = str(problem["loc"][0]) if problem["loc"] else None
-        raise ApiError(422, f"{where}: {problem['msg']}" if where else problem["msg"], field) from exc
-
-
-def _act(step):
-    """Run an operation and flush; refusals become 409 (state, or a concurrent change) or 422 (a field).
-
-    The request commits once after the view, or rolls back when it raised (``tracker.core.transaction``).
-    """
-    try:
-        with conflicts_on_concurrent_change():
-            result = step()
-            db.session.flush()
-    except Conflict as conflict:
-        raise ApiError(409, conflict.message) from conflict
-    except Refused as refused:
-        raise ApiError(422 if refused.field else 409, refused.message, refused.field) from refused
-    return result
 
 
 def _links(urls: list[str]) -> list[str]:
@@ -151,15 +65,6 @@ def _assignment_out(assignment: Assignment, model=schemas.AssignmentOut, **extra
     ).model_dump(mode="json")
 
 
-def _int_arg(name: str, default: int | None = None, low: int = 0, high: int = MAX_ID) -> int | None:
-    value = request.args.get(name, "")
-    if value == "":
-        return default
-    if not value.isdigit() or int(value) < low or (high is not None and int(value) > high):
-        raise ApiError(422, f"{name} must be a whole number from {low} to {high}", name)
-    return int(value)
-
-
 @bp.get("/catalogue")
 @api_access(PUBLIC)
 @operation("The whole catalogue: briefings, sessions, items, entities, rounds (as `flask catalogue export`).", response="Catalogue")
@@ -176,8 +81,8 @@ def catalogue():
            ("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50})),
 )
 def assignments():
-    limit = _int_arg("limit", 50, 1, 200)
-    after = _int_arg("after", 0)
+    limit = http.int_arg("limit", 50, 1, 200)
+    after = http.int_arg("after", 0)
     query = (
         select(Assignment).join(Assignment.entity).join(Assignment.recommendation).join(Recommendation.session)
         .where(Assignment.id > after, Recommendation.retired_at.is_(None))
@@ -240,8 +145,8 @@ def assignment(assignment_id: int):
 @operation("Start a draft update on one of your entity's assignments.", body=schemas.UpdateCreate, response=schemas.UpdateOut, status=201)
 def create_update(assignment_id: int):
     item = _assignment(assignment_id)
-    data = _body(schemas.UpdateCreate)
-    update = _act(lambda: progress.create_update(
+    data = http.body(schemas.UpdateCreate)
+    update = http.act(lambda: progress.create_update(
         item, g.api_user, claimed_status=data.status, narrative=data.narrative, confidentiality=data.confidentiality, links=_links(data.evidence_urls),
     ))
     return _update_out(update), 201, {"Location": url_for(".update", update_id=update.id)}
@@ -259,8 +164,8 @@ def update(update_id: int):
 @operation("Change a draft or returned update; give the version you read.", body=schemas.UpdatePatch, response=schemas.UpdateOut)
 def patch_update(update_id: int):
     item = _update(update_id)
-    data = _body(schemas.UpdatePatch)
-    _act(lambda: progress.edit_update(
+    data = http.body(schemas.UpdatePatch)
+    http.act(lambda: progress.edit_update(
         item, g.api_user, version=data.version,
         claimed_status=data.status or item.claimed_status,
         narrative=item.narrative if data.narrative is None else data.narrative,
@@ -275,9 +180,9 @@ def patch_update(update_id: int):
 @operation("Submit a draft for review, or withdraw a submitted update back to draft.", body=schemas.Transition, response=schemas.UpdateOut)
 def transition(update_id: int, action: str):
     item = _update(update_id)
-    data = _body(schemas.Transition) if request.get_data() else schemas.Transition()
+    data = http.body(schemas.Transition) if request.get_data() else schemas.Transition()
     step = progress.submit_update if action == "submit" else progress.withdraw_update
-    _act(lambda: step(item, g.api_user, version=data.version))
+    http.act(lambda: step(item, g.api_user, version=data.version))
     return _update_out(item)
 
 
@@ -286,13 +191,13 @@ def transition(update_id: int, action: str):
 @operation("Accept with an assessed status, or return with a comment.", body=schemas.Review, response=schemas.UpdateOut)
 def review(update_id: int):
     item = _update(update_id)
-    data = _body(schemas.Review)
+    data = http.body(schemas.Review)
     if data.decision == "accept":
         if data.assessed_status is None:
             raise ApiError(422, "assessed_status is required to accept.", "assessed_status")
-        _act(lambda: progress.accept_update(item, g.api_user, assessed_status=data.assessed_status, reason=data.comment, version=data.version))
+        http.act(lambda: progress.accept_update(item, g.api_user, assessed_status=data.assessed_status, reason=data.comment, version=data.version))
     else:
-        _act(lambda: progress.return_update(item, g.api_user, comment=data.comment, version=data.version))
+        http.act(lambda: progress.return_update(item, g.api_user, comment=data.comment, version=data.version))
     return _update_out(item)
 
 
@@ -320,8 +225,8 @@ def events():
     if request.accept_mimetypes.best_match(["application/json", "application/x-ndjson"]) == "application/x-ndjson":
         rows, manifest = export_queries.timeline_rows(g.api_user, filters)
         return Response(stream_with_context(formats.jsonl_chunks(rows, manifest)), mimetype="application/x-ndjson")
-    before, after = _int_arg("before"), _int_arg("after")
-    limit = _int_arg("limit", EVENT_PAGE_SIZE, 1, EVENT_PAGE_MAX)
+    before, after = http.int_arg("before"), http.int_arg("after")
+    limit = http.int_arg("limit", EVENT_PAGE_SIZE, 1, EVENT_PAGE_MAX)
     next_before = next_after = None
     if after is None:
         page, next_before = export_queries.page(g.api_user, filters, before, size=limit)
