@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.conftest import dispose, make_app
 from tests.helpers import PASSWORD, csrf_token, login, submit
 from tracker.accounts.models import User
+from tracker.accounts.queries import find_user
 from tracker.core.db import utcnow
 from tracker.extensions import db
 
@@ -59,7 +60,7 @@ def test_deactivation_ends_sessions(app, client, create_user):
     email = create_user("auditor")
     login(client, email)
     with app.app_context():
-        operations.set_active(operations.find_user(email), False)
+        operations.set_active(find_user(email), False)
         db.session.commit()
     assert client.get("/account").status_code == 302
     response = submit(client, "/login", {"email": email, "password": PASSWORD})

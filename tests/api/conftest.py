@@ -6,7 +6,7 @@ import pytest
 @pytest.fixture
 def token_for(app, create_user):
     """Return a factory: (role, entity) -> (email, bearer headers)."""
-    from tracker.accounts.operations import find_user
+    from tracker.accounts.queries import find_user
     from tracker.api import operations
     from tracker.extensions import db
 

@@ -249,7 +249,7 @@ def test_a_row_still_as_submitted_is_unchanged_but_a_changed_one_is_refused(app,
     update_id = reporting.update("FRA", "I.4", narrative="Sent for review.")
     workbook = download(focal)
     with app.app_context():
-        from tracker.accounts.operations import find_user
+        from tracker.accounts.queries import find_user
         from tracker.progress import operations
 
         operations.submit_update(db.session.get(ProgressUpdate, update_id), find_user("focal_point.fra.fixture@example.org"))

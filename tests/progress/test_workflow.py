@@ -101,7 +101,7 @@ def test_every_transition_is_allowed_or_refused_with_nothing_changed(app, report
     update_id = reporting.update("FRA", "III.4", state, claimed="in_progress")
     reviewer_email = create_user("secretariat")
     with app.app_context():
-        from tracker.accounts.operations import find_user
+        from tracker.accounts.queries import find_user
 
         focal = find_user("focal_point.fra.fixture@example.org")
         reviewer = find_user(reviewer_email)
@@ -274,7 +274,7 @@ def test_the_submit_button_refuses_a_draft_without_a_narrative(app, focal, repor
 
 
 def test_the_api_refuses_to_submit_an_update_without_a_narrative(app, client, create_user, reporting):
-    from tracker.accounts.operations import find_user
+    from tracker.accounts.queries import find_user
     from tracker.api import operations as api_operations
 
     email = create_user("focal_point", "FRA")

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from tracker.accounts.operations import find_user
+from tracker.accounts.queries import find_user
 from tracker.audit.models import AuditEvent
 from tracker.catalogue.models import ReportingRound
 from tracker.core.db import today

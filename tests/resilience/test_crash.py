@@ -72,7 +72,7 @@ def request(port, method, path, token, body=None):
 
 @pytest.fixture
 def tokens(app, create_user):
-    from tracker.accounts.operations import find_user
+    from tracker.accounts.queries import find_user
     from tracker.api.operations import create_token
     from tracker.extensions import db
 

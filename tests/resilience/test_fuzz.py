@@ -63,7 +63,7 @@ def test_generated_update_forms(app, create_user, reporting):
 def test_generated_api_bodies(app, client, create_user, reporting):
     import json
 
-    from tracker.accounts.operations import find_user
+    from tracker.accounts.queries import find_user
     from tracker.api.operations import create_token
 
     email = create_user("focal_point", "FRA")
@@ -110,7 +110,7 @@ def test_the_catalogue_parser_fails_only_with_a_clear_error(seed_copy):
 
 
 def test_the_spreadsheet_parser_fails_only_with_a_clear_error(app, create_user, tmp_path):
-    from tracker.accounts.operations import find_user
+    from tracker.accounts.queries import find_user
     from tracker.progress import spreadsheet
 
     email = create_user("focal_point", "FRA")

@@ -24,7 +24,7 @@ FOCAL_POINTS, REVIEWERS = 50, 3
 
 
 def test_fifty_focal_points_and_three_reviewers(app, create_user, tmp_path, database_url):
-    from tracker.accounts.operations import find_user
+    from tracker.accounts.queries import find_user
     from tracker.api.operations import create_token
     from tracker.catalogue.models import Entity, EntityKind
     from tracker.extensions import db

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tracker.accounts import operations
 from tracker.accounts.models import Role, User
+from tracker.accounts.queries import find_user
 from tracker.catalogue.models import Entity
 from tracker.core.transaction import writes
 from tracker.extensions import db
@@ -66,7 +67,7 @@ def list_command() -> None:
 @writes
 def deactivate_command(email: str) -> None:
     """Deactivate an account and end its sessions."""
-    user = operations.find_user(email)
+    user = find_user(email)
     if user is None:
         raise click.ClickException(f"There is no account {email!r}.")
     operations.set_active(user, False)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tracker.accounts import passwords
 from tracker.accounts.models import AccountToken, Role, TokenPurpose, User, new_session_token
+from tracker.accounts.queries import find_user, normalize_email
 from tracker.audit.operations import record
 from tracker.catalogue.models import Entity
 from tracker.core.db import utcnow
@@ -21,14 +22,6 @@ from tracker.extensions import db
 LOCK_AFTER_FAILURES = 10
 LOCK_MINUTES = 15
 TOKEN_LIFETIME = {TokenPurpose.invitation: timedelta(days=7), TokenPurpose.reset: timedelta(hours=24)}
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def find_user(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
 def _check_role_entity(role: Role, entity: Entity | None) -> None:

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from tracker.accounts.operations import find_user
+from tracker.accounts.queries import find_user
 from tracker.api import operations
 from tracker.api.models import ApiToken
 from tracker.core.transaction import writes

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from babel.dates import format_date
-from flask import Flask, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import get_locale, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from tracker.core.access import security_log
 from tracker.core.errors import Conflict, Refused
 
 CSP = (
@@ -89,8 +90,6 @@ def _security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    from flask import current_app
-
     if current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
     if current_app.config.get("SESSION_COOKIE_SECURE"):
@@ -110,10 +109,6 @@ def _refused(error: Refused):
 
 
 def _csrf_error(error: CSRFError):
-    from flask import request
-
-    from tracker.core.access import security_log
-
     security_log.warning("CSRF check failed at %s from %s: %s", request.path, request.remote_addr, error.description)
     message = _("This form has expired or did not come from this site. Nothing was saved: go back, reload the page and try again.")
     return render_template("error.html", code=400, title=_("Form expired"), message=message), 400
@@ -125,14 +120,10 @@ def answer_json_under(app: Flask, prefix: str) -> None:
 
 
 def _wants_json() -> bool:
-    from flask import current_app, request
-
     return request.path.startswith(tuple(current_app.extensions.get("tracker.json_prefixes", ())))
 
 
 def _json_error(code: int, message: str, field: str | None = None):
-    from flask import jsonify
-
     detail = {"status": code, "message": message}
     if field:
         detail["field"] = field
@@ -151,8 +142,6 @@ def _http_error(error: HTTPException):
 
 def _unexpected_error(error: Exception):
     """Log and answer a generic 500; the request was rolled back already."""
-    from flask import current_app
-
     current_app.logger.exception("unhandled error")
     if _wants_json():
         return _json_error(500, _MESSAGES[500]())

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from tracker.accounts.models import Role
+from tracker.accounts.queries import find_user
 from tracker.exports import formats, queries
 
 export_group = AppGroup("export", help="Export timelines for auditors.")
@@ -31,8 +32,6 @@ OPERATOR = SimpleNamespace(role=Role.auditor, entity_id=None, email="command lin
 @click.option("--as", "as_email", default="", help="Export what this account may read (default: everything).")
 def timeline_command(fmt, entity, session, item, assignment, kind, date_from, date_to, as_email):
     """Write a timeline export to standard output: flask export timeline --format csv > timeline.csv"""
-    from tracker.accounts.operations import find_user
-
     filters = queries.TimelineFilters.from_args(
         {"entity": entity, "session": session, "item": item, "assignment": assignment, "kind": kind,
          "date_from": date_from, "date_to": date_to}

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tracker.accounts import operations
 from tracker.accounts.models import TokenPurpose
+from tracker.accounts.queries import find_user
 from tracker.catalogue.models import Entity
 from tracker.core.transaction import writes
 from tracker.extensions import db
@@ -38,7 +39,7 @@ def demo_command() -> None:
     lines = []
     for email, name, role, code in demo.ACCOUNTS:
         password = "demo-" + secrets.token_urlsafe(12)
-        user = operations.find_user(email)
+        user = find_user(email)
         if user is None:
             user = operations.create_user(email, name, role, _entity(code), password=password)
         else:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from tracker.accounts import operations as accounts
 from tracker.accounts.models import Role, User
+from tracker.accounts.queries import find_user
 from tracker.audit.operations import record
 from tracker.catalogue.models import Entity, EntityKind, Recommendation
 from tracker.core.db import clock_at
@@ -170,7 +171,7 @@ def _authors(entities: list[Entity]) -> dict[int, User]:
     found = {}
     for entity in entities:
         email = f"focal.{entity.code.lower()}{DEMO_DOMAIN}"
-        user = accounts.find_user(email)
+        user = find_user(email)
         if user is None:
             existing = db.session.scalar(select(User).where(User.entity_id == entity.id, User.email.endswith(DEMO_DOMAIN)))
             user = existing or accounts.create_user(email, f"Focal point, {entity.name} (demo)", Role.focal_point, entity)
@@ -187,7 +188,7 @@ def generate() -> dict | None:
         raise RealReports("This database holds progress reports that demo accounts did not write.")
     if has_progress():
         return None
-    reviewer = accounts.find_user(REVIEWER)
+    reviewer = find_user(REVIEWER)
     rng = random.Random(SEED)
     entities = db.session.scalars(select(Entity).order_by(Entity.code)).all()
     states = [e for e in entities if e.kind is EntityKind.member_state]
